@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const odsCode = z
+  .string()
+  .regex(/^[A-Z0-9]{3,10}$/, 'an ODS code is 3 to 10 upper-case letters or digits, for example RGT01 or Y01234');
+
+export const mllpSourceSchema = z.strictObject({
+  type: z.literal('mllp'),
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535),
+  /** largest frame accepted, in bytes */
+  maxFrameBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** close a connection with no traffic for this long */
+  idleTimeoutMs: z.number().int().min(1000).default(300_000),
+});
+
+export const channelSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a channel id is lower-case letters, digits and dashes, for example rgt-adt'),
+  name: z.string().min(1),
+  organisation: z.strictObject({ odsCode, name: z.string().min(1).optional() }),
+  source: z.discriminatedUnion('type', [mllpSourceSchema]),
+  /** mapping overlay directories applied on top of the base mappings, relative to the config file */
+  mappings: z.array(z.string().min(1)).default([]),
+});
+
+export const configSchema = z.strictObject({
+  /** base mapping directory, relative to the config file */
+  mappings: z.string().min(1).default('mappings'),
+  channels: z.array(channelSchema).min(1, 'at least one channel is needed'),
+  pipeline: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(100).default(5),
+      backoffMs: z.number().int().min(1).default(200),
+      maxBackoffMs: z.number().int().min(1).default(30_000),
+      concurrency: z.number().int().min(1).max(256).default(8),
+    })
+    .prefault({}),
+});
+
+export type ChannelConfig = z.infer<typeof channelSchema>;
+export type FileConfig = z.infer<typeof configSchema>;
+
+/** Environment overrides, read once. */
+export const envSchema = z.object({
+  JUNCTION_HOST: z.string().min(1).default('127.0.0.1'),
+  JUNCTION_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  JUNCTION_MLLP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  JUNCTION_DATA_DIR: z.string().min(1).default('./data'),
+  JUNCTION_CONFIG: z.string().min(1).default('junction.yaml'),
+  JUNCTION_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type EnvConfig = z.infer<typeof envSchema>;
+
+export interface JunctionConfig {
+  /** absolute path of the config file */
+  readonly configPath: string;
+  /** absolute path of the base mapping directory */
+  readonly mappingsDir: string;
+  readonly host: string;
+  readonly httpPort: number;
+  readonly dataDir: string;
+  readonly logLevel: EnvConfig['JUNCTION_LOG_LEVEL'];
+  readonly channels: readonly (ChannelConfig & { readonly overlayDirs: readonly string[] })[];
+  readonly pipeline: FileConfig['pipeline'];
+}

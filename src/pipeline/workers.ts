@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import { parseMessage } from '../hl7v2/index.js';
+import { MappingError, type ChannelContext, type Mapper } from '../mapping/types.js';
+import type { RecordStore } from '../store/types.js';
+import type { InboundPayload, RecordsPayload } from './payloads.js';
+import { UnrecoverableError, type ConsumeOptions, type Consumer, type Transport } from './transport.js';
+
+export interface WorkerDeps {
+  readonly transport: Transport;
+  readonly store: RecordStore;
+  /** the mapper and channel context for a channel id; undefined when the channel is unknown */
+  readonly channel: (channelId: string) => { readonly mapper: Mapper; readonly context: ChannelContext } | undefined;
+  readonly logger: Logger;
+  readonly consume?: ConsumeOptions;
+}
+
+export interface Workers {
+  stop(): Promise<void>;
+}
+
+/**
+ * Stage workers: `inbound` → map → `records` → apply to the store. Each acknowledges only after its
+ * effect is durable (the next stage's publish, or the store's commit). A message that cannot be
+ * mapped is parked at once with the reason; other failures are retried with backoff, then parked.
+ */
+export function startWorkers(deps: WorkerDeps): Workers {
+  const log = deps.logger;
+  const consumers: Consumer[] = [];
+
+  consumers.push(
+    deps.transport.consume<InboundPayload>(
+      'inbound',
+      async (m) => {
+        const { source, raw } = m.payload;
+        const channel = deps.channel(source.channelId);
+        if (!channel) throw new UnrecoverableError(`channel "${source.channelId}" is not configured (any more); add it back to junction.yaml and resend`);
+        let result;
+        try {
+          result = channel.mapper.map(parseMessage(raw), channel.context);
+        } catch (err) {
+          if (err instanceof MappingError) {
+            throw new UnrecoverableError(`mapping failed${err.where ? ` at ${err.where}` : ''}: ${err.message}`);
+          }
+          throw err;
+        }
+        const next: RecordsPayload = {
+          source,
+          raw,
+          bundle: result.bundle,
+          preserve: result.preserve,
+          labels: result.labels,
+          unmapped: result.unmapped,
+          warnings: result.warnings,
+        };
+        await deps.transport.publish('records', m.key, next);
+      },
+      deps.consume,
+    ),
+  );
+
+  consumers.push(
+    deps.transport.consume<RecordsPayload>(
+      'records',
+      async (m) => {
+        const p = m.payload;
+        const result = await deps.store.apply({
+          source: p.source,
+          raw: p.raw,
+          bundle: p.bundle,
+          preserve: p.preserve,
+          labels: p.labels,
+          unmapped: p.unmapped,
+          warnings: p.warnings,
+        });
+        log.debug(
+          { channel: p.source.channelId, controlId: p.source.controlId, status: result.status, changed: result.versions.filter((v) => v.changed).length },
+          'message applied',
+        );
+      },
+      deps.consume,
+    ),
+  );
+
+  return {
+    async stop() {
+      await Promise.all(consumers.map((c) => c.stop()));
+    },
+  };
+}
