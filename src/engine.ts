@@ -1,16 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createApiApp } from './api/app.js';
-import { catalogFromRecord } from './api/search-catalog.js';
 import { startMllpChannel, type MllpChannel } from './channels/mllp.js';
 import type { JunctionConfig } from './config/schema.js';
 import { createMapper, loadMappingSet } from './mapping/index.js';
 import type { ChannelContext, Mapper } from './mapping/types.js';
+import type { Hl7Message } from './hl7v2/types.js';
 import { createIntake } from './pipeline/intake.js';
 import { createLocalTransport } from './pipeline/local-transport.js';
 import type { Transport } from './pipeline/transport.js';
 import { startWorkers, type Workers } from './pipeline/workers.js';
-import { createRecordStore, openEmbeddedDatabase, SEARCH_PARAMETERS } from './store/index.js';
+import { createRecordStore, openEmbeddedDatabase, searchParametersFor } from './store/index.js';
 import type { SqlDatabase } from './store/sql.js';
 import type { RecordStore } from './store/types.js';
 
@@ -26,7 +26,7 @@ export interface Engine {
 interface ChannelRuntime {
   readonly mapper: Mapper;
   readonly context: ChannelContext;
-  readonly supports: (structure: string | undefined, event: string | undefined) => boolean;
+  readonly unsupported: (message: Hl7Message) => string | undefined;
 }
 
 /** Build every channel's mapper once (base mappings + that channel's overlays). Throws MappingLoadError. */
@@ -44,7 +44,7 @@ function buildChannels(config: JunctionConfig): Map<string, ChannelRuntime> {
     channels.set(c.id, {
       mapper: createMapper(mappingSet),
       context: { id: c.id, organisation: { odsCode: c.organisation.odsCode, ...(c.organisation.name ? { name: c.organisation.name } : {}) } },
-      supports: (structure, event) => mappingSet.supports(structure, event),
+      unsupported: (message) => mappingSet.unsupported(message),
     });
   }
   return channels;
@@ -84,7 +84,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger): Promi
 
     const app = createApiApp({
       store,
-      searchParameters: catalogFromRecord(SEARCH_PARAMETERS),
+      searchParameters: { params: (resourceType) => searchParametersFor(resourceType) },
       logger,
       health: async () => {
         const checks: Record<string, string> = {};
@@ -122,9 +122,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger): Promi
       logger,
       supports: (message, channelId) => {
         const runtime = channels.get(channelId);
-        const t = message.header.messageType;
-        if (runtime?.supports(t.structure, t.event)) return undefined;
-        return `No mapping for message type ${[t.code, t.event, t.structure].filter(Boolean).join('^')} on channel ${channelId}. Add one under mappings/hl7v2/ (see events.yaml) or send it to another channel.`;
+        return runtime ? runtime.unsupported(message) : `channel ${channelId} is not configured`;
       },
     });
     const mllpPorts: Record<string, number> = {};

@@ -10,11 +10,12 @@ export async function runSend(files: string[], options: { host: string; port: nu
     }
   } catch (err) {
     process.stderr.write(`junction send: ${(err as Error).message}\n`);
-    process.exitCode = 1;
-    return;
+    process.exit(1);
   }
   if (failures > 0) {
     process.stderr.write(`junction send: ${failures} message(s) were not accepted (see the ERR segments above)\n`);
     process.exitCode = 3;
   }
+  // node-hl7-client leaves reconnect timers behind after close; the command is done, so leave.
+  process.exit();
 }

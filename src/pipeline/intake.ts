@@ -114,7 +114,8 @@ export function createIntake(deps: IntakeDeps): Intake {
     try {
       await deps.rejects.logRejected({
         channelId: channel.id,
-        raw: text,
+        // PostgreSQL text cannot hold NUL: keep those bytes visible as the HL7 hex escape
+        raw: text.replaceAll('\u0000', '\\X00\\'),
         receivedAt: clock().toISOString(),
         error: failure.message,
         ...(h?.controlId ? { controlId: h.controlId } : {}),
@@ -135,6 +136,12 @@ export function createIntake(deps: IntakeDeps): Intake {
   return {
     async receive(channel, text) {
       try {
+        if (text.includes('\u0000')) {
+          return await reject(channel, text, {
+            message: 'The message contains NUL bytes (binary data). HL7 v2 is text: send binary data escaped (\\Xhh\\) or base64-encoded in an ED field.',
+            hl7ErrorCode: '102',
+          });
+        }
         let message: Hl7Message;
         try {
           message = parseMessage(text);

@@ -1,0 +1,20 @@
+/**
+ * `npm run bench`: runs every benchmark in turn, each in its own process, and prints its figures.
+ * Figures only; nothing here asserts a time.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const benches = ['hl7v2-parse.ts', 'mapping.ts', 'local-transport.ts', 'mllp-roundtrip.ts'];
+const only = process.argv.slice(2);
+let failed = 0;
+for (const file of benches) {
+  if (only.length > 0 && !only.some((o) => file.includes(o))) continue;
+  const path = join(import.meta.dirname, file);
+  if (!existsSync(path)) continue;
+  console.log(`\n== ${file}`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+if (failed > 0) process.exitCode = 1;

@@ -1,0 +1,225 @@
+import { decodeEscapes } from './escape.js';
+import type { Delimiters, Hl7Field, Hl7Segment } from './types.js';
+
+/** The HL7 null: "delete this value" at the receiver. */
+export const HL7_NULL = '""';
+
+/** Delimiters as character codes, computed once per message for the scanning loops. */
+export interface DelimiterCodes {
+  readonly field: number;
+  readonly component: number;
+  readonly repetition: number;
+  readonly subcomponent: number;
+}
+
+export function delimiterCodes(d: Delimiters): DelimiterCodes {
+  return {
+    field: d.field.charCodeAt(0),
+    component: d.component.charCodeAt(0),
+    repetition: d.repetition.charCodeAt(0),
+    subcomponent: d.subcomponent.charCodeAt(0),
+  };
+}
+
+function isNullAt(text: string, start: number, end: number): boolean {
+  return end - start === 2 && text.charCodeAt(start) === 34 && text.charCodeAt(start + 1) === 34;
+}
+
+/**
+ * Decoded value of repetition `rep`, component `c`, subcomponent `s` of the field text[start, end).
+ * One pass that stops at the end of the wanted piece; nothing is allocated but the result.
+ * `""` at any level makes everything below it null; an empty value is undefined.
+ */
+export function valueIn(
+  text: string,
+  start: number,
+  end: number,
+  rep: number,
+  c: number,
+  s: number,
+  codes: DelimiterCodes,
+  d: Delimiters,
+): string | null | undefined {
+  if (start >= end || rep < 1 || c < 1 || s < 1) return undefined;
+  const R = codes.repetition;
+  const C = codes.component;
+  const S = codes.subcomponent;
+  let i = start;
+  let ch = 0;
+  for (let k = 1; k < rep; k++) {
+    while (i < end && text.charCodeAt(i) !== R) i++;
+    if (i >= end) return undefined;
+    i++;
+  }
+  const repStart = i;
+  for (let k = 1; k < c; k++) {
+    while (i < end && (ch = text.charCodeAt(i)) !== C && ch !== R) i++;
+    if (i >= end || ch === R) return isNullAt(text, repStart, i) ? null : undefined;
+    i++;
+  }
+  const compStart = i;
+  for (let k = 1; k < s; k++) {
+    while (i < end && (ch = text.charCodeAt(i)) !== S && ch !== C && ch !== R) i++;
+    if (i >= end || ch !== S) return isNullAt(text, repStart, i) || isNullAt(text, compStart, i) ? null : undefined;
+    i++;
+  }
+  const subStart = i;
+  while (i < end && (ch = text.charCodeAt(i)) !== S && ch !== C && ch !== R) i++;
+  if (i === subStart) return undefined;
+  if (isNullAt(text, subStart, i)) return null;
+  const v = text.slice(subStart, i);
+  return v.indexOf(d.escape) === -1 ? v : decodeEscapes(v, d);
+}
+
+/** Start of piece `n` (1-based) of text[start, end) split on `sep`, or -1. */
+function pieceStart(text: string, start: number, end: number, sep: number, n: number): number {
+  let i = start;
+  for (let k = 1; k < n; k++) {
+    while (i < end && text.charCodeAt(i) !== sep) i++;
+    if (i >= end) return -1;
+    i++;
+  }
+  return i;
+}
+
+function pieceEnd(text: string, from: number, end: number, sep: number): number {
+  let i = from;
+  while (i < end && text.charCodeAt(i) !== sep) i++;
+  return i;
+}
+
+function countPieces(text: string, start: number, end: number, sep: number): number {
+  if (start >= end) return 0;
+  let count = 1;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === sep) count++;
+  return count;
+}
+
+class LazyField implements Hl7Field {
+  constructor(
+    readonly raw: string,
+    private readonly codes: DelimiterCodes,
+    private readonly d: Delimiters,
+  ) {}
+
+  value(component = 1, subcomponent = 1): string | null | undefined {
+    const raw = this.raw;
+    if (raw === HL7_NULL) return null;
+    return valueIn(raw, 0, raw.length, 1, component, subcomponent, this.codes, this.d);
+  }
+
+  get componentCount(): number {
+    return countPieces(this.raw, 0, this.raw.length, this.codes.component);
+  }
+
+  subcomponentCount(component: number): number {
+    const raw = this.raw;
+    const from = component < 1 ? -1 : pieceStart(raw, 0, raw.length, this.codes.component, component);
+    if (from === -1) return 0;
+    return countPieces(raw, from, pieceEnd(raw, from, raw.length, this.codes.component), this.codes.subcomponent);
+  }
+}
+
+/** MSH-1 and MSH-2 hold delimiters themselves: never split, never decoded. */
+class LiteralField implements Hl7Field {
+  constructor(readonly raw: string) {}
+
+  value(component = 1, subcomponent = 1): string | undefined {
+    return component === 1 && subcomponent === 1 && this.raw !== '' ? this.raw : undefined;
+  }
+
+  get componentCount(): number {
+    return this.raw === '' ? 0 : 1;
+  }
+
+  subcomponentCount(component: number): number {
+    return component === 1 && this.raw !== '' ? 1 : 0;
+  }
+}
+
+const NO_REPETITIONS: readonly Hl7Field[] = Object.freeze([]);
+
+/**
+ * One segment: a span of the message text. The positions of its field separators are found the
+ * first time a field is read; values are read straight from the message text.
+ */
+export class LazySegment implements Hl7Segment {
+  /** absolute positions of the field separators in `text` (found on first read) */
+  private separators: number[] | undefined;
+  private repetitionCache: (readonly Hl7Field[] | undefined)[] | undefined;
+  private rawText: string | undefined;
+  /** MSH-1 is the separator itself, so MSH-n is the (n-1)th piece: field numbers are shifted by one */
+  private readonly shift: number;
+
+  constructor(
+    readonly name: string,
+    readonly index: number,
+    private readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly d: Delimiters,
+    private readonly codes: DelimiterCodes,
+  ) {
+    this.shift = name === 'MSH' ? 1 : 0;
+  }
+
+  get raw(): string {
+    return (this.rawText ??= this.text.slice(this.start, this.end));
+  }
+
+  private positions(): number[] {
+    if (this.separators !== undefined) return this.separators;
+    const found: number[] = [];
+    const { text, end } = this;
+    const sep = this.d.field;
+    for (let at = text.indexOf(sep, this.start); at !== -1 && at < end; at = text.indexOf(sep, at + 1)) found.push(at);
+    this.separators = found;
+    return found;
+  }
+
+  get fieldCount(): number {
+    return this.positions().length + this.shift;
+  }
+
+  rawField(n: number): string | undefined {
+    if (n < 1) return undefined;
+    if (this.shift === 1 && n === 1) return this.d.field;
+    const seps = this.positions();
+    const k = n - 1 - this.shift; // index of the separator that opens field n
+    const open = seps[k];
+    if (open === undefined) return undefined;
+    return this.text.slice(open + 1, seps[k + 1] ?? this.end);
+  }
+
+  private isLiteral(n: number): boolean {
+    return n <= 2 && this.shift === 1;
+  }
+
+  repetitions(n: number): readonly Hl7Field[] {
+    const raw = this.rawField(n);
+    if (raw === undefined || raw === '') return NO_REPETITIONS;
+    this.repetitionCache ??= [];
+    const cached = this.repetitionCache[n];
+    if (cached !== undefined) return cached;
+    const { d, codes } = this;
+    const reps: readonly Hl7Field[] = this.isLiteral(n)
+      ? [new LiteralField(raw)]
+      : raw.split(d.repetition).map((r) => new LazyField(r, codes, d));
+    this.repetitionCache[n] = reps;
+    return reps;
+  }
+
+  field(n: number, rep = 1): Hl7Field | undefined {
+    return this.repetitions(n)[rep - 1];
+  }
+
+  value(n: number, component = 1, subcomponent = 1, rep = 1): string | null | undefined {
+    if (n < 1) return undefined;
+    if (this.isLiteral(n)) return component === 1 && subcomponent === 1 && rep === 1 ? this.rawField(n) || undefined : undefined;
+    const seps = this.positions();
+    const k = n - 1 - this.shift;
+    const open = seps[k];
+    if (open === undefined) return undefined;
+    return valueIn(this.text, open + 1, seps[k + 1] ?? this.end, rep, component, subcomponent, this.codes, this.d);
+  }
+}

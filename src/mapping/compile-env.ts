@@ -1,0 +1,73 @@
+/** What the compiler carries while it compiles templates and message structures. */
+import type { ConceptMap } from './concept-maps.js';
+import type { Problems } from './problems.js';
+import { ReadSet } from './reads.js';
+import type { Cursor, Json, JsonObject, Run } from './runtime.js';
+import type { TemplateDef } from './schema.js';
+import type { Loc } from './yaml-source.js';
+
+/** Whether a rule is looking at a whole segment or at one field (relative paths need a field). */
+export type Scope = 'segment' | 'field';
+
+/** A compiled rule: pushes the values it produces (never empty ones) onto `out`. */
+export type Eval = (cur: Cursor, run: Run, out: Json[]) => void;
+
+export interface TemplateSource {
+  readonly name: string;
+  readonly def: TemplateDef;
+  readonly loc: Loc;
+  readonly kind: 'segment' | 'datatype';
+}
+
+export interface CompiledTemplate {
+  readonly name: string;
+  readonly resourceType?: string;
+  /** file:line of the template */
+  readonly where: string;
+  readonly id?: Eval;
+  /** whether the template's own `when` holds here */
+  applies(cur: Cursor, run: Run): boolean;
+  build(cur: Cursor, run: Run, id?: string): JsonObject | undefined;
+  readonly reads: ReadSet;
+}
+
+export interface Use {
+  readonly name: string;
+  readonly loc: Loc;
+}
+
+export interface Shared {
+  readonly templates: ReadonlyMap<string, TemplateSource>;
+  readonly compiled: Map<string, CompiledTemplate>;
+  readonly compiling: Set<string>;
+  /** compiles a named template; injected by the loader so rules and templates can nest without an import cycle */
+  readonly compileTemplate: (source: TemplateSource, env: CompileEnv) => CompiledTemplate | undefined;
+  readonly conceptMaps: ReadonlyMap<string, ConceptMap>;
+  readonly problems: Problems;
+  readonly vars: Use[];
+  readonly refs: Use[];
+}
+
+export class CompileEnv {
+  constructor(
+    readonly shared: Shared,
+    readonly reads: ReadSet = new ReadSet(),
+  ) {}
+
+  get problems(): Problems {
+    return this.shared.problems;
+  }
+
+  withReads(reads: ReadSet): CompileEnv {
+    return new CompileEnv(this.shared, reads);
+  }
+
+  noteVar(name: string, loc: Loc): void {
+    if (name === 'personKey') this.reads.field('PID', 3);
+    this.shared.vars.push({ name, loc });
+  }
+
+  noteRef(name: string, loc: Loc): void {
+    this.shared.refs.push({ name, loc });
+  }
+}

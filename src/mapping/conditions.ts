@@ -1,0 +1,79 @@
+/** Declarative conditions (`when:`): exists, equals, in, startsWith, not, all, any. No code strings. */
+import type { ConditionDef } from './schema.js';
+import { parseMappingPath, PATH_HELP, type AbsolutePath, type RelativePath } from './paths.js';
+import { readAbsolute, readRelative, segmentFor, type Cursor, type Run } from './runtime.js';
+import type { CompileEnv, Scope } from './compile-env.js';
+import { where, type Loc } from './yaml-source.js';
+
+export type Condition = (cur: Cursor, run: Run) => boolean;
+
+const never: Condition = () => false;
+
+function fieldPresent(p: AbsolutePath, cur: Cursor, run: Run): boolean {
+  if (p.component !== undefined || p.repetition !== undefined) return readAbsolute(p, cur, run) !== undefined;
+  const raw = segmentFor(p, cur, run)?.rawField(p.field);
+  return raw !== undefined && raw !== '' && raw !== '""';
+}
+
+/** Compile a path used by a condition or a rule; problems are reported at `loc`. */
+export function compileReadPath(text: string, loc: Loc, env: CompileEnv, scope: Scope): AbsolutePath | RelativePath | undefined {
+  const p = parseMappingPath(text);
+  if (typeof p === 'string') {
+    env.problems.add(where(loc), p, PATH_HELP);
+    return undefined;
+  }
+  if (p.kind === 'segment') return undefined;
+  if (p.kind === 'relative' && scope === 'segment') {
+    env.problems.add(
+      where(loc),
+      `relative path ${p.text} used where no field is selected`,
+      'write an absolute path such as PID-5.1, or use it inside a rule with each: or from: a field, or in a datatype template',
+    );
+    return undefined;
+  }
+  if (p.kind === 'absolute') env.reads.field(p.segment, p.field);
+  return p;
+}
+
+export function compileCondition(def: ConditionDef, loc: Loc, env: CompileEnv, scope: Scope): Condition {
+  if (def.not !== undefined) {
+    const inner = compileCondition(def.not, { file: loc.file, path: [...loc.path, 'not'] }, env, scope);
+    return (cur, run) => !inner(cur, run);
+  }
+  if (def.all !== undefined) {
+    const list = def.all.map((c, i) => compileCondition(c, { file: loc.file, path: [...loc.path, 'all', i] }, env, scope));
+    return (cur, run) => list.every((c) => c(cur, run));
+  }
+  if (def.any !== undefined) {
+    const list = def.any.map((c, i) => compileCondition(c, { file: loc.file, path: [...loc.path, 'any', i] }, env, scope));
+    return (cur, run) => list.some((c) => c(cur, run));
+  }
+  if (def.exists !== undefined) {
+    const p = compileReadPath(def.exists, { file: loc.file, path: [...loc.path, 'exists'] }, env, scope);
+    if (p === undefined) return never;
+    return p.kind === 'absolute' ? (cur, run) => fieldPresent(p, cur, run) : (cur) => readRelative(p, cur) !== undefined;
+  }
+  let read: (cur: Cursor, run: Run) => string | undefined;
+  if (def.var !== undefined) {
+    const name = def.var;
+    env.noteVar(name, { file: loc.file, path: [...loc.path, 'var'] });
+    read = (cur) => cur.vars[name];
+  } else {
+    const p = compileReadPath(def.path ?? '', { file: loc.file, path: [...loc.path, 'path'] }, env, scope);
+    if (p === undefined) return never;
+    read = p.kind === 'absolute' ? (cur, run) => readAbsolute(p, cur, run) : (cur) => readRelative(p, cur);
+  }
+  if (def.equals !== undefined) {
+    const expected = String(def.equals);
+    return (cur, run) => read(cur, run) === expected;
+  }
+  if (def.in !== undefined) {
+    const set = new Set(def.in.map(String));
+    return (cur, run) => {
+      const v = read(cur, run);
+      return v !== undefined && set.has(v);
+    };
+  }
+  const prefix = def.startsWith ?? '';
+  return (cur, run) => read(cur, run)?.startsWith(prefix) === true;
+}

@@ -1,0 +1,146 @@
+/** The Mapper: one HL7 v2 message → a transaction Bundle, using a compiled mapping set. Pure. */
+import type { BundleEntry, Bundle } from '@medplum/fhirtypes';
+import { parseHl7DateTime } from '../hl7v2/datetime.js';
+import type { Hl7Message } from '../hl7v2/types.js';
+import { personKey } from './identity.js';
+import { applyLabels } from './labels.js';
+import { CompiledMappingSet, type MappingSet } from './mapping-set.js';
+import { isFhirId, rootCursor, Run, type Cursor, type Json, type JsonObject, type Vars } from './runtime.js';
+import type { CompiledEntry, CompiledStructure } from './structure.js';
+import { MappingError, type ChannelContext, type MapResult, type Mapper, type PreserveRule } from './types.js';
+import { unmappedItems } from './unmapped.js';
+
+export interface MapperOptions {
+  /** the only clock the mapper may read; the output itself never depends on it */
+  readonly clock?: () => Date;
+}
+
+interface Made {
+  readonly entry: CompiledEntry;
+  readonly cur: Cursor;
+  readonly id: string;
+  readonly key: string;
+}
+
+function varsFor(structure: CompiledStructure, event: string | undefined, message: Hl7Message, channel: ChannelContext): Vars {
+  const ods = channel.organisation.odsCode.trim().toUpperCase();
+  const settings = event === undefined ? undefined : structure.events.get(event);
+  return Object.assign({} as Record<string, string | undefined>, structure.vars, settings?.vars, {
+    event,
+    messageCode: message.header.messageType.code,
+    structure: structure.structure,
+    odsCode: ods,
+    organisationName: channel.organisation.name,
+    channelId: channel.id,
+    personKey: personKey(message, ods),
+  });
+}
+
+/** Phase 1: the id of every resource a message entry makes, so that rules can reference any of them. */
+function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
+  const made: Made[] = [];
+  for (const entry of structure.entries) {
+    const segments = run.segmentsNamed(entry.segment);
+    if (segments.length === 0) {
+      if (entry.required) {
+        throw new MappingError(
+          `${structure.structure} message has no ${entry.segment} segment, which this mapping needs (template ${entry.template.name}); the sender must include it`,
+          `${entry.where}; message segment ${entry.segment}`,
+        );
+      }
+      continue;
+    }
+    if (entry.into !== undefined) continue;
+    for (const seg of entry.repeat ? segments : segments.slice(0, 1)) {
+      const cur = rootCursor(seg, vars);
+      if ((entry.when !== undefined && !entry.when(cur, run)) || !entry.template.applies(cur, run)) continue;
+      const ids: Json[] = [];
+      entry.template.id?.(cur, run, ids);
+      const id = ids[0];
+      const type = entry.template.resourceType as string;
+      if (id === undefined) {
+        // the segment is there but says nothing to identify the resource by: map the rest, say so
+        run.warn(`${seg.name}: no ${type} made: template ${entry.template.name} found no identifier for its id (${entry.template.where})`);
+        continue;
+      }
+      if (!isFhirId(id)) {
+        throw new MappingError(`template ${entry.template.name} made an id that is not a valid FHIR id (use transform: hash-id)`, entry.template.where);
+      }
+      const key = `${type}/${id}`;
+      if (entry.key !== undefined) run.refs.set(entry.key, key);
+      run.mainKeys.add(key);
+      made.push({ entry, cur, id, key });
+    }
+  }
+  return made;
+}
+
+/** Add the fields of an `into` entry to a resource: lists are joined, other values replace. */
+function merge(target: JsonObject, extra: JsonObject): void {
+  for (const k in extra) {
+    const v = extra[k] as Json;
+    const old = target[k];
+    target[k] = Array.isArray(old) && Array.isArray(v) ? [...old, ...v] : v;
+  }
+}
+
+function entryOf(resource: JsonObject): BundleEntry {
+  const url = `${String(resource['resourceType'])}/${String(resource['id'])}`;
+  return { fullUrl: url, resource: resource as unknown as BundleEntry['resource'], request: { method: 'PUT', url } };
+}
+
+export function createMapper(set: MappingSet, options: MapperOptions = {}): Mapper {
+  if (!(set instanceof CompiledMappingSet)) throw new TypeError('createMapper needs a mapping set from loadMappingSet');
+  void options.clock; // the output is built from the message alone (golden files stay stable)
+  return {
+    map(message: Hl7Message, channel: ChannelContext): MapResult {
+      const run = new Run(message);
+      const structure = set.structureFor(message, run.warnings);
+      const event = message.header.messageType.event ?? message.get('EVN-1') ?? undefined;
+      const vars = varsFor(structure, event, message, channel);
+
+      const made = assignIds(structure, run, vars);
+      const main = new Map<string, JsonObject>();
+      for (const m of made) {
+        if (main.has(m.key)) continue;
+        const body = m.entry.template.build(m.cur, run, m.id);
+        if (body !== undefined) main.set(m.key, body);
+      }
+      for (const entry of structure.entries) {
+        if (entry.into === undefined) continue;
+        const target = run.refs.get(entry.into);
+        const resource = target === undefined ? undefined : main.get(target);
+        if (resource === undefined) continue;
+        for (const seg of run.segmentsNamed(entry.segment)) {
+          const cur = rootCursor(seg, vars);
+          if (entry.when !== undefined && !entry.when(cur, run)) continue;
+          const extra = entry.template.build(cur, run);
+          if (extra !== undefined) merge(resource, extra);
+        }
+      }
+
+      const resources = [...main.values()];
+      for (const [key, r] of run.secondary) if (!main.has(key)) resources.push(r);
+      const labels = applyLabels(set.labelRules, resources);
+
+      const preserve: PreserveRule[] = [];
+      const settings = event === undefined ? undefined : structure.events.get(event);
+      for (const p of settings?.preserve ?? []) {
+        const key = run.refs.get(p.resource);
+        if (key === undefined || !main.has(key)) continue;
+        if (p.when !== undefined && !p.when(rootCursor(undefined, vars), run)) continue;
+        const [resourceType, id] = key.split('/') as [string, string];
+        preserve.push({ resourceType, id, elements: p.elements });
+      }
+
+      const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction' };
+      const msh7 = message.header.dateTime;
+      const stamp = msh7 === undefined ? undefined : parseHl7DateTime(msh7);
+      if (stamp !== undefined && stamp.iso.length > 10) bundle.timestamp = stamp.iso;
+      else if (msh7 !== undefined) run.warn('MSH-7: not a date/time with a time of day; Bundle.timestamp left out');
+      bundle.entry = resources.map(entryOf);
+
+      return { bundle, labels, unmapped: unmappedItems(message, structure.reads), warnings: run.warnings, preserve };
+    },
+  };
+}

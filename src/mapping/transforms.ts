@@ -1,0 +1,224 @@
+/**
+ * The closed registry of named transforms a rule can apply (`transform: date`,
+ * `transform: { lookup: { map: administrative-gender } }`, or a list applied in order).
+ * Arguments are checked by zod when the mapping files load; an unknown name is a load error.
+ * A transform takes the values a rule produced and returns new values; values of other kinds
+ * (objects built by templates) pass through unchanged.
+ */
+import { z } from 'zod';
+import { parseHl7DateTime, toFhirDate, toFhirDateTime } from '../hl7v2/datetime.js';
+import { lookupConcept, type ConceptMap } from './concept-maps.js';
+import { hashId } from './hash-id.js';
+import { isValidNhsNumber, normaliseNhsNumber } from './identity.js';
+import type { Cursor, Json, JsonObject, Run } from './runtime.js';
+
+/** `label(cur)` names the place the values came from, for warnings (only called when there is one). */
+export type TransformFn = (values: Json[], cur: Cursor, run: Run, label: (cur: Cursor) => string) => Json[];
+
+export interface TransformEnv {
+  readonly conceptMaps: ReadonlyMap<string, ConceptMap>;
+}
+
+interface TransformSpec {
+  readonly summary: string;
+  readonly args?: z.ZodType;
+  create(args: never, env: TransformEnv): TransformFn | { readonly error: string; readonly fix: string };
+}
+
+/** Apply `fn` to every string value; undefined drops the value, an array gives several. */
+function eachString(fn: (v: string, cur: Cursor, run: Run, label: (cur: Cursor) => string) => string | string[] | JsonObject | undefined): TransformFn {
+  return (values, cur, run, label) => {
+    const out: Json[] = [];
+    for (const v of values) {
+      if (typeof v !== 'string') {
+        out.push(v);
+        continue;
+      }
+      const r = fn(v, cur, run, label);
+      if (r === undefined) continue;
+      if (Array.isArray(r)) out.push(...r.filter((s) => s !== ''));
+      else if (r !== '') out.push(r);
+    }
+    return out;
+  };
+}
+
+function strings(v: Json): string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];
+  if (Array.isArray(v) && v.every((p) => typeof p === 'string')) return v as string[];
+  return undefined;
+}
+
+const lookupArgs = z.strictObject({
+  map: z.string().min(1),
+  output: z.enum(['code', 'display', 'system', 'coding']).optional(),
+  warn: z.boolean().optional(),
+});
+
+const SPECS: Record<string, TransformSpec> = {
+  date: {
+    summary: 'HL7 DTM → FHIR date (YYYY[-MM[-DD]])',
+    create: () =>
+      eachString((v, cur, run, label) => {
+        const d = toFhirDate(v);
+        if (d === undefined) run.warn(`${label(cur)}: not a valid HL7 date (expected YYYY[MM[DD]]); left out`);
+        return d;
+      }),
+  },
+  dateTime: {
+    summary: 'HL7 DTM → FHIR dateTime (a time without an offset is read as UK local time)',
+    create: () =>
+      eachString((v, cur, run, label) => {
+        const d = toFhirDateTime(v);
+        if (d === undefined) run.warn(`${label(cur)}: not a valid HL7 date/time (expected YYYYMMDDHHMM[SS][+/-ZZZZ]); left out`);
+        return d;
+      }),
+  },
+  instant: {
+    summary: 'HL7 DTM with a time → FHIR instant',
+    create: () =>
+      eachString((v, cur, run, label) => {
+        const d = parseHl7DateTime(v);
+        if (d === undefined || d.iso.length <= 10) {
+          run.warn(`${label(cur)}: not an HL7 date/time with a time of day; left out`);
+          return undefined;
+        }
+        return d.iso;
+      }),
+  },
+  lookup: {
+    summary: 'a concept map: { map: <id>, output: code|display|system|coding, warn: true|false }',
+    args: lookupArgs,
+    create: (args: z.infer<typeof lookupArgs>, env) => {
+      const map = env.conceptMaps.get(args.map);
+      if (map === undefined) {
+        return {
+          error: `there is no concept map ${JSON.stringify(args.map)}`,
+          fix: `use one of: ${[...env.conceptMaps.keys()].sort().join(', ')} (or add codesystems/${args.map}.yaml)`,
+        };
+      }
+      const output = args.output ?? 'code';
+      const warn = args.warn ?? true;
+      return eachString((v, cur, run, label) => {
+        const c = lookupConcept(map, v) ?? map.fallback;
+        if (c === undefined) {
+          if (warn) run.warn(`${label(cur)}: code ${JSON.stringify(v)} is not in concept map ${map.id} (${map.files.join(', ')}); left out`);
+          return undefined;
+        }
+        if (output !== 'coding') return c[output];
+        const coding: JsonObject = {};
+        if (c.system !== undefined) coding['system'] = c.system;
+        coding['code'] = c.code;
+        if (c.display !== undefined) coding['display'] = c.display;
+        return coding;
+      });
+    },
+  },
+  'hash-id': {
+    summary: 'a deterministic FHIR id from the value or parts: { namespace: <resource type> }',
+    args: z.strictObject({ namespace: z.string().min(1) }),
+    create: (args: { namespace: string }) => (values) => {
+      const out: Json[] = [];
+      for (const v of values) {
+        const parts = strings(v);
+        if (parts !== undefined) out.push(hashId(args.namespace, parts));
+      }
+      return out;
+    },
+  },
+  uppercase: { summary: 'upper-case', create: () => eachString((v) => v.toUpperCase()) },
+  lowercase: { summary: 'lower-case', create: () => eachString((v) => v.toLowerCase()) },
+  trim: { summary: 'remove leading and trailing spaces', create: () => eachString((v) => v.trim()) },
+  'uri-safe': {
+    summary: 'text safe inside a URI path: every run of other characters than letters, digits and . _ ~ - becomes one -',
+    create: () => eachString((v) => v.replace(/[^A-Za-z0-9._~-]+/g, '-').replace(/^-+|-+$/g, '')),
+  },
+  split: {
+    summary: 'one value per piece: { separator: " " } (default: spaces)',
+    args: z.strictObject({ separator: z.string().min(1).optional() }).optional(),
+    create: (args: { separator?: string } | undefined) => {
+      const sep = args?.separator;
+      return eachString((v) => (sep === undefined ? v.trim().split(/\s+/) : v.split(sep).map((s) => s.trim())));
+    },
+  },
+  join: {
+    summary: 'parts → one text, empty parts left out: { separator: " " }',
+    args: z.strictObject({ separator: z.string().optional() }).optional(),
+    create: (args: { separator?: string } | undefined) => {
+      const sep = args?.separator ?? ' ';
+      return (values) => {
+        const out: Json[] = [];
+        for (const v of values) {
+          const parts = strings(v);
+          if (parts === undefined) out.push(v);
+          else {
+            const joined = parts.filter((p) => p.trim() !== '').join(sep);
+            if (joined !== '') out.push(joined);
+          }
+        }
+        return out;
+      };
+    },
+  },
+  'nhs-number': {
+    summary: 'an NHS number without spaces, left out (with a warning) when it fails the modulus 11 check',
+    create: () =>
+      eachString((v, cur, run, label) => {
+        const n = normaliseNhsNumber(v);
+        if (isValidNhsNumber(n)) return n;
+        run.warn(`${label(cur)}: not a valid NHS number (10 digits with a modulus 11 check digit); left out`);
+        return undefined;
+      }),
+  },
+  default: {
+    summary: 'a value to use when the rule found none: { value: <text> }',
+    args: z.strictObject({ value: z.union([z.string().min(1), z.number(), z.boolean()]) }),
+    create: (args: { value: string | number | boolean }) => (values) => (values.length > 0 ? values : [args.value]),
+  },
+};
+
+export const TRANSFORM_NAMES: readonly string[] = Object.keys(SPECS).sort();
+
+export function describeTransforms(): string {
+  return TRANSFORM_NAMES.map((n) => `${n}: ${SPECS[n]?.summary ?? ''}`).join('\n');
+}
+
+export type TransformResult =
+  | { readonly ok: true; readonly fn: TransformFn }
+  | { readonly ok: false; readonly path: readonly (string | number)[]; readonly error: string; readonly fix: string };
+
+/** Compile one transform as written in a mapping file (a name, or `{ name: args }`). */
+export function compileTransform(def: unknown, env: TransformEnv): TransformResult {
+  let name: string;
+  let args: unknown;
+  if (typeof def === 'string') {
+    name = def;
+  } else if (def !== null && typeof def === 'object' && !Array.isArray(def) && Object.keys(def).length === 1) {
+    name = Object.keys(def)[0] as string;
+    args = (def as Record<string, unknown>)[name] ?? undefined;
+  } else {
+    return { ok: false, path: [], error: 'a transform is a name or { name: arguments }', fix: `write e.g. transform: date or transform: { lookup: { map: administrative-gender } }` };
+  }
+  const spec = SPECS[name];
+  if (spec === undefined) {
+    return { ok: false, path: [], error: `unknown transform ${JSON.stringify(name)}`, fix: `use one of: ${TRANSFORM_NAMES.join(', ')}` };
+  }
+  if (spec.args === undefined) {
+    if (args !== undefined && !(typeof args === 'object' && args !== null && Object.keys(args).length === 0)) {
+      return { ok: false, path: [name], error: `transform ${name} takes no arguments`, fix: `write just transform: ${name}` };
+    }
+    return compiled(spec.create(undefined as never, env));
+  }
+  const parsed = spec.args.safeParse(args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = issue?.path.filter((p): p is string | number => typeof p !== 'symbol') ?? [];
+    return { ok: false, path: typeof def === 'string' ? [] : [name, ...at], error: `transform ${name}: ${issue?.message ?? 'bad arguments'}${at.length ? ` at ${at.join('.')}` : ''}`, fix: `arguments are ${spec.summary}` };
+  }
+  return compiled(spec.create(parsed.data as never, env));
+}
+
+function compiled(r: TransformFn | { readonly error: string; readonly fix: string }): TransformResult {
+  return typeof r === 'function' ? { ok: true, fn: r } : { ok: false, path: [], error: r.error, fix: r.fix };
+}

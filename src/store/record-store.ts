@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { Resource } from '@medplum/fhirtypes';
+import { applyBundle } from './apply-bundle.js';
+import { StoreError } from './errors.js';
+import { claimMessage, findAppliedMessageId, insertRejected, readMessage, recordVersions } from './message-log.js';
+import { migrate } from './migrations.js';
+import { buildSearchQuery } from './search-sql.js';
+import type { SqlDatabase } from './sql.js';
+import type { ApplyInput, ApplyResult, RecordStore, SearchQuery, SearchResult } from './types.js';
+
+export interface RecordStoreOptions {
+  /** clock for meta.lastUpdated and `ap` date searches (default: the system clock) */
+  readonly now?: () => Date;
+  /** close the database when the store is closed (default false: whoever opened it closes it) */
+  readonly ownsDatabase?: boolean;
+}
+
+/** PostgreSQL error codes worth a fresh attempt: serialization failure, deadlock detected. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const ATTEMPTS = 3;
+
+/** A RecordStore on either database; brings the schema up to date first. */
+export async function createRecordStore(db: SqlDatabase, options: RecordStoreOptions = {}): Promise<RecordStore> {
+  await migrate(db);
+  return new SqlRecordStore(db, options.now ?? (() => new Date()), options.ownsDatabase ?? false);
+}
+
+class SqlRecordStore implements RecordStore {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly now: () => Date,
+    private readonly ownsDatabase: boolean,
+  ) {}
+
+  async apply(input: ApplyInput): Promise<ApplyResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applyOnce(input);
+      } catch (error) {
+        if (attempt >= ATTEMPTS || !RETRYABLE.has(errorCode(error))) throw error;
+      }
+    }
+  }
+
+  private applyOnce(input: ApplyInput): Promise<ApplyResult> {
+    const messageId = randomUUID();
+    return this.db.transaction(async (tx): Promise<ApplyResult> => {
+      if (!(await claimMessage(tx, messageId, input))) {
+        const earlier = await findAppliedMessageId(tx, input.source.sender, input.source.controlId);
+        if (earlier === undefined) {
+          throw new StoreError(
+            `Message ${input.source.controlId} from ${input.source.sender} conflicted with an applied message that cannot be found; retry it.`,
+            'write-conflict',
+          );
+        }
+        return { status: 'duplicate', messageId: earlier, versions: [] };
+      }
+      const versions = await applyBundle(tx, input, messageId, this.now);
+      await recordVersions(tx, messageId, versions);
+      return { status: 'applied', messageId, versions };
+    });
+  }
+
+  async read(resourceType: string, id: string): Promise<Resource | undefined> {
+    const { rows } = await this.db.query<{ content: Resource }>(
+      'SELECT content FROM resources WHERE resource_type = $1 AND id = $2',
+      [resourceType, id],
+    );
+    return rows[0]?.content;
+  }
+
+  async vread(resourceType: string, id: string, versionId: string): Promise<Resource | undefined> {
+    if (!/^[1-9][0-9]{0,8}$/.test(versionId)) return undefined;
+    const { rows } = await this.db.query<{ content: Resource }>(
+      'SELECT content FROM resource_history WHERE resource_type = $1 AND id = $2 AND version_id = $3',
+      [resourceType, id, Number(versionId)],
+    );
+    return rows[0]?.content;
+  }
+
+  async search(resourceType: string, query: SearchQuery): Promise<SearchResult> {
+    const { sql, params } = buildSearchQuery(resourceType, query, this.now());
+    const { rows } = await this.db.query<{ total: number; resources: Resource[] }>(sql, params);
+    const row = rows[0];
+    return { total: Number(row?.total ?? 0), resources: row?.resources ?? [] };
+  }
+
+  async logRejected(input: Parameters<RecordStore['logRejected']>[0]): Promise<string> {
+    const id = randomUUID();
+    await insertRejected(this.db, id, input);
+    return id;
+  }
+
+  getMessage(id: string) {
+    return readMessage(this.db, id);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDatabase) await this.db.close();
+  }
+}
+
+function errorCode(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+}

@@ -1,0 +1,218 @@
+import type { Encounter, HumanName, Identifier, Patient, Reference, Resource } from '@medplum/fhirtypes';
+import { parseDateRange, periodRange } from './fhir-date-range.js';
+import type { SearchParamType } from './types.js';
+
+/** A value a resource is found by, as written to `search_index`. */
+export type IndexEntry =
+  | { readonly kind: 'token'; readonly system?: string; readonly code: string }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'reference'; readonly targetType?: string; readonly targetId: string }
+  /** [start, end) ISO instants, `-infinity` / `infinity` when open */
+  | { readonly kind: 'date'; readonly start: string; readonly end: string };
+
+export interface SearchParameterDefinition {
+  readonly type: SearchParamType;
+  readonly description: string;
+  /** resource types a reference parameter points at (a bare id is matched against these) */
+  readonly targets?: readonly string[];
+  extract(resource: Resource): IndexEntry[];
+}
+
+export const ADMINISTRATIVE_GENDER = 'http://hl7.org/fhir/administrative-gender';
+export const ENCOUNTER_STATUS = 'http://hl7.org/fhir/encounter-status';
+
+/** Parameters every resource type supports. */
+export const COMMON_SEARCH_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> = {
+  _id: {
+    type: 'token',
+    description: 'Logical id of the resource',
+    extract: (r) => (r.id ? [{ kind: 'token', code: r.id }] : []),
+  },
+  _lastUpdated: {
+    type: 'date',
+    description: 'When the resource version was written (meta.lastUpdated)',
+    extract: (r) => dates(r.meta?.lastUpdated),
+  },
+};
+
+const PATIENT_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> = {
+  identifier: {
+    type: 'token',
+    description: 'A patient identifier (system|value), e.g. the NHS number',
+    extract: (r) => identifiers((r as Patient).identifier),
+  },
+  family: {
+    type: 'string',
+    description: 'A family name (prefix match, case and accent insensitive)',
+    extract: (r) => strings(((r as Patient).name ?? []).map((n) => n.family)),
+  },
+  given: {
+    type: 'string',
+    description: 'A given name (prefix match, case and accent insensitive)',
+    extract: (r) => strings(((r as Patient).name ?? []).flatMap((n) => n.given ?? [])),
+  },
+  name: {
+    type: 'string',
+    description: 'Any part of a name: family, given, prefix, suffix or text',
+    extract: (r) => strings(((r as Patient).name ?? []).flatMap(nameParts)),
+  },
+  birthdate: {
+    type: 'date',
+    description: "The patient's date of birth",
+    extract: (r) => dates((r as Patient).birthDate),
+  },
+  gender: {
+    type: 'token',
+    description: 'Administrative gender: male | female | other | unknown',
+    extract: (r) => {
+      const gender = (r as Patient).gender;
+      return gender ? [{ kind: 'token', system: ADMINISTRATIVE_GENDER, code: gender }] : [];
+    },
+  },
+  'address-postalcode': {
+    type: 'string',
+    description: 'A postal code in an address (prefix match)',
+    extract: (r) => strings(((r as Patient).address ?? []).map((a) => a.postalCode)),
+  },
+  'general-practitioner': {
+    type: 'reference',
+    description: "The patient's nominated GP or practice (Practitioner, Organization or PractitionerRole)",
+    targets: ['Practitioner', 'Organization', 'PractitionerRole'],
+    extract: (r) => references((r as Patient).generalPractitioner),
+  },
+};
+
+const ENCOUNTER_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> = {
+  identifier: {
+    type: 'token',
+    description: 'An encounter identifier (system|value), e.g. the visit number',
+    extract: (r) => identifiers((r as Encounter).identifier),
+  },
+  patient: {
+    type: 'reference',
+    description: 'The patient the encounter is for',
+    targets: ['Patient'],
+    extract: (r) =>
+      references([(r as Encounter).subject]).filter((e) => e.kind === 'reference' && e.targetType === 'Patient'),
+  },
+  subject: {
+    type: 'reference',
+    description: 'The patient or group the encounter is for',
+    targets: ['Patient', 'Group'],
+    extract: (r) => references([(r as Encounter).subject]),
+  },
+  status: {
+    type: 'token',
+    description: 'planned | arrived | triaged | in-progress | onleave | finished | cancelled | entered-in-error | unknown',
+    extract: (r) => {
+      const status = (r as Encounter).status;
+      return status ? [{ kind: 'token', system: ENCOUNTER_STATUS, code: status }] : [];
+    },
+  },
+  class: {
+    type: 'token',
+    description: 'Classification of the encounter (system|code), e.g. inpatient, emergency',
+    extract: (r) => {
+      const coding = (r as Encounter).class;
+      return coding?.code ? [token(coding.system, coding.code)] : [];
+    },
+  },
+  date: {
+    type: 'date',
+    description: 'When the encounter took place (its period; an open end means ongoing)',
+    extract: (r) => {
+      const range = periodRange((r as Encounter).period);
+      return range ? [{ kind: 'date', ...range }] : [];
+    },
+  },
+  location: {
+    type: 'reference',
+    description: 'A location where the encounter took place',
+    targets: ['Location'],
+    extract: (r) => references(((r as Encounter).location ?? []).map((l) => l.location)),
+  },
+  'service-provider': {
+    type: 'reference',
+    description: 'The organisation responsible for the encounter',
+    targets: ['Organization'],
+    extract: (r) => references([(r as Encounter).serviceProvider]),
+  },
+};
+
+/** Supported search parameters by resource type (`_id` and `_lastUpdated` included in each). */
+export const SEARCH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, SearchParameterDefinition>>>> = {
+  Patient: { ...COMMON_SEARCH_PARAMETERS, ...PATIENT_PARAMETERS },
+  Encounter: { ...COMMON_SEARCH_PARAMETERS, ...ENCOUNTER_PARAMETERS },
+};
+
+/** The parameters a resource type can be searched by; any type has at least `_id` and `_lastUpdated`. */
+export function searchParametersFor(resourceType: string): Readonly<Record<string, SearchParameterDefinition>> {
+  return Object.hasOwn(SEARCH_PARAMETERS, resourceType)
+    ? (SEARCH_PARAMETERS[resourceType] ?? COMMON_SEARCH_PARAMETERS)
+    : COMMON_SEARCH_PARAMETERS;
+}
+
+/** For the API and CapabilityStatement: name, type and description of each parameter of a type. */
+export function listSearchParameters(
+  resourceType: string,
+): { readonly name: string; readonly type: SearchParamType; readonly description: string }[] {
+  return Object.entries(searchParametersFor(resourceType)).map(([name, def]) => ({
+    name,
+    type: def.type,
+    description: def.description,
+  }));
+}
+
+/** The definition of one parameter, or undefined when the type does not support it. */
+export function getSearchParameter(resourceType: string, param: string): SearchParameterDefinition | undefined {
+  const params = searchParametersFor(resourceType);
+  return Object.hasOwn(params, param) ? params[param] : undefined;
+}
+
+/** Every index entry of a resource, by parameter name. */
+export function extractIndexEntries(resource: Resource): { param: string; entry: IndexEntry }[] {
+  return Object.entries(searchParametersFor(resource.resourceType)).flatMap(([param, def]) =>
+    def.extract(resource).map((entry) => ({ param, entry })),
+  );
+}
+
+function token(system: string | undefined, code: string): IndexEntry {
+  return system ? { kind: 'token', system, code } : { kind: 'token', code };
+}
+
+function identifiers(list: readonly Identifier[] | undefined): IndexEntry[] {
+  return (list ?? []).flatMap((i) => (i.value ? [token(i.system, i.value)] : []));
+}
+
+function strings(values: readonly (string | undefined)[]): IndexEntry[] {
+  return values.flatMap((value) => (value && value.trim() ? [{ kind: 'string' as const, value }] : []));
+}
+
+function nameParts(name: HumanName): (string | undefined)[] {
+  return [name.family, ...(name.given ?? []), ...(name.prefix ?? []), ...(name.suffix ?? []), name.text];
+}
+
+function dates(value: string | undefined): IndexEntry[] {
+  const range = value === undefined ? undefined : parseDateRange(value);
+  return range ? [{ kind: 'date', ...range }] : [];
+}
+
+/** `Patient/123`, `https://host/fhir/Patient/123` or `Patient/123/_history/2` → Patient, 123. */
+export function parseReference(reference: string): { targetType?: string; targetId: string } | undefined {
+  const parts = reference.split('/').filter((p) => p !== '');
+  const history = parts.indexOf('_history');
+  const path = history >= 0 ? parts.slice(0, history) : parts;
+  const targetId = path[path.length - 1];
+  if (!targetId || reference.startsWith('#') || reference.startsWith('urn:')) return undefined;
+  const targetType = path[path.length - 2];
+  return targetType && /^[A-Z][A-Za-z]+$/.test(targetType) ? { targetType, targetId } : { targetId };
+}
+
+function references(list: readonly (Reference | undefined)[] | undefined): IndexEntry[] {
+  return (list ?? []).flatMap((ref) => {
+    const parsed = ref?.reference ? parseReference(ref.reference) : undefined;
+    if (!parsed) return [];
+    const targetType = parsed.targetType ?? ref?.type;
+    return [{ kind: 'reference' as const, targetId: parsed.targetId, ...(targetType ? { targetType } : {}) }];
+  });
+}

@@ -1,0 +1,163 @@
+import { StoreError } from './errors.js';
+import { requireDateRange, type DateRange } from './fhir-date-range.js';
+import { getSearchParameter, parseReference, type SearchParameterDefinition } from './search-params.js';
+import { escapeLike, foldForSearch } from './text-normalise.js';
+import type { DatePrefix, SearchCriterion, SearchQuery, SearchValue } from './types.js';
+
+export interface BuiltQuery {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/** Collects parameter values; SQL text only ever holds `$n` placeholders for input. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, cast = ''): string {
+    this.values.push(value);
+    return `$${this.values.length}${cast}`;
+  }
+}
+
+/**
+ * One statement returning one row: `total` (every match) and `resources` (the page, newest first, then by
+ * id). Values of one criterion are ORed; criteria are ANDed.
+ */
+export function buildSearchQuery(resourceType: string, query: SearchQuery, now: Date): BuiltQuery {
+  checkPaging(query);
+  const params = new Params();
+  const type = params.add(resourceType);
+  const conditions = query.criteria.map((criterion) => criterionSql(resourceType, type, criterion, params, now));
+  const where = [`r.resource_type = ${type}`, ...conditions].join('\n    AND ');
+  const limit = params.add(query.count, '::integer');
+  const offset = params.add(query.offset, '::integer');
+  const sql = `WITH matched AS (
+  SELECT r.id, r.last_updated FROM resources r
+  WHERE ${where}
+), page AS (
+  SELECT id, last_updated FROM matched ORDER BY last_updated DESC, id COLLATE "C" LIMIT ${limit} OFFSET ${offset}
+)
+SELECT (SELECT count(*) FROM matched)::integer AS total,
+       (SELECT coalesce(jsonb_agg(r.content ORDER BY page.last_updated DESC, page.id COLLATE "C"), '[]'::jsonb)
+          FROM page JOIN resources r ON r.resource_type = ${type} AND r.id = page.id) AS resources`;
+  return { sql, params: params.values };
+}
+
+function checkPaging(query: SearchQuery): void {
+  for (const [name, value] of [
+    ['count', query.count],
+    ['offset', query.offset],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new StoreError(`Search ${name} must be a whole number of 0 or more, not ${String(value)}.`, 'invalid-paging');
+    }
+  }
+}
+
+function criterionSql(
+  resourceType: string,
+  type: string,
+  criterion: SearchCriterion,
+  params: Params,
+  now: Date,
+): string {
+  const definition = getSearchParameter(resourceType, criterion.param);
+  if (!definition) {
+    throw new StoreError(
+      `Search parameter "${criterion.param}" is not supported for ${resourceType}; the API should have rejected it.`,
+      'unknown-search-parameter',
+    );
+  }
+  if (criterion.values.length === 0) {
+    throw new StoreError(`Search parameter "${criterion.param}" was given no values.`, 'empty-search-criterion');
+  }
+  const alternatives = criterion.values.map((value) => {
+    if (value.type !== definition.type) {
+      throw new StoreError(
+        `Search parameter "${criterion.param}" is a ${definition.type} parameter but was given a ${value.type} value.`,
+        'search-type-mismatch',
+      );
+    }
+    return `(${valueSql(criterion.param, definition, value, params, now)})`;
+  });
+  return `r.id IN (SELECT s.resource_id FROM search_index s
+      WHERE s.resource_type = ${type} AND s.param = ${params.add(criterion.param)}
+        AND (${alternatives.join(' OR ')}))`;
+}
+
+function valueSql(param: string, def: SearchParameterDefinition, value: SearchValue, params: Params, now: Date): string {
+  switch (value.type) {
+    case 'token':
+      return tokenSql(value.system, value.code, params);
+    case 'string':
+      return value.exact
+        ? `s.kind = 'string' AND s.exact = ${params.add(value.value)}`
+        : `s.kind = 'string' AND s.value LIKE ${params.add(`${escapeLike(foldForSearch(value.value))}%`)}`;
+    case 'reference':
+      return referenceSql(param, def, value.reference, params);
+    case 'date':
+      return dateSql(value.prefix, requireDateRange(value.value, param), params, now);
+  }
+}
+
+/** `system|code`; `code` (any system); `system|` (any code in that system); `|code` (no system). */
+function tokenSql(system: string | undefined, code: string, params: Params): string {
+  if (system === undefined) return `s.value = ${params.add(code)}`;
+  if (system === '') return `s.system IS NULL AND s.value = ${params.add(code)}`;
+  if (code === '') return `s.kind = 'token' AND s.system = ${params.add(system)}`;
+  return `s.value = ${params.add(code)} AND s.system = ${params.add(system)}`;
+}
+
+function referenceSql(param: string, def: SearchParameterDefinition, reference: string, params: Params): string {
+  const parsed = parseReference(reference);
+  if (!parsed) {
+    throw new StoreError(
+      `Search parameter "${param}": "${reference}" is not a reference; use Type/id (e.g. Patient/123) or an id.`,
+      'invalid-reference',
+    );
+  }
+  const targetType = parsed.targetType ?? (def.targets?.length === 1 ? def.targets[0] : undefined);
+  const id = `s.value = ${params.add(parsed.targetId)}`;
+  return targetType ? `${id} AND s.system = ${params.add(targetType)}` : id;
+}
+
+/**
+ * FHIR date comparison of the resource's range [rs, re) with the search value's implicit range [qs, qe).
+ */
+function dateSql(prefix: DatePrefix, query: DateRange, params: Params, now: Date): string {
+  const rs = 's.range_start';
+  const re = 's.range_end';
+  const kind = `s.kind = 'date' AND `;
+  const qs = () => params.add(query.start, '::timestamptz');
+  const qe = () => params.add(query.end, '::timestamptz');
+  switch (prefix) {
+    case 'eq':
+      return `${kind}${rs} >= ${qs()} AND ${re} <= ${qe()}`;
+    case 'ne':
+      return `${kind}NOT (${rs} >= ${qs()} AND ${re} <= ${qe()})`;
+    case 'lt':
+      return `${kind}${rs} < ${qs()}`;
+    case 'gt':
+      return `${kind}${re} > ${qe()}`;
+    case 'le':
+      return `${kind}(${rs} < ${qs()} OR ${re} <= ${qe()})`;
+    case 'ge':
+      return `${kind}(${re} > ${qe()} OR ${rs} >= ${qs()})`;
+    case 'sa':
+      return `${kind}${rs} >= ${qe()}`;
+    case 'eb':
+      return `${kind}${re} <= ${qs()}`;
+    case 'ap': {
+      const widened = approximately(query, now);
+      return `${kind}${rs} < ${params.add(widened.end, '::timestamptz')} AND ${re} > ${params.add(widened.start, '::timestamptz')}`;
+    }
+  }
+}
+
+/** `ap`: the value's range widened on each side by 10% of the time between it and now (at least a day). */
+function approximately(range: DateRange, now: Date): DateRange {
+  const start = Date.parse(range.start);
+  const end = Date.parse(range.end);
+  const gap = Math.max(Math.abs(now.getTime() - start), Math.abs(now.getTime() - end));
+  const margin = Math.max(gap * 0.1, 86_400_000);
+  return { start: new Date(start - margin).toISOString(), end: new Date(end + margin).toISOString() };
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseConfigText } from '../../src/config/load.js';
+import { envSchema } from '../../src/config/schema.js';
+import { startEngine, type Engine } from '../../src/engine.js';
+import { createLogger } from '../../src/observability/logger.js';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+export interface TestEngine {
+  readonly engine: Engine;
+  readonly mllpPort: number;
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+export function testConfigText(options: { maxFrameBytes?: number; idleTimeoutMs?: number } = {}): string {
+  return `
+mappings: ${join(REPO_ROOT, 'mappings')}
+channels:
+  - id: rgt-adt
+    name: Cambridge University Hospitals ADT feed
+    organisation: { odsCode: RGT, name: Cambridge University Hospitals NHS Foundation Trust }
+    source: { type: mllp, port: 2575, maxFrameBytes: ${options.maxFrameBytes ?? 65536}, idleTimeoutMs: ${options.idleTimeoutMs ?? 60000} }
+pipeline: { maxAttempts: 3, backoffMs: 20, maxBackoffMs: 200, concurrency: 4 }
+`;
+}
+
+/** Start a whole engine in this process on ephemeral ports and a temporary data directory. */
+export async function startTestEngine(options: { maxFrameBytes?: number; idleTimeoutMs?: number; dataDir?: string } = {}): Promise<TestEngine> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'junction-test-'));
+  const env = envSchema.parse({ JUNCTION_HTTP_PORT: '0', JUNCTION_MLLP_PORT: '0', JUNCTION_DATA_DIR: dataDir, JUNCTION_LOG_LEVEL: 'silent' });
+  const config = parseConfigText(testConfigText(options), join(REPO_ROOT, 'junction.test.yaml'), env);
+  const engine = await startEngine(config, createLogger({ level: 'silent' }));
+  return {
+    engine,
+    mllpPort: engine.mllpPorts['rgt-adt'] ?? 0,
+    baseUrl: `http://127.0.0.1:${engine.httpPort}`,
+    dataDir,
+    async stop() {
+      await engine.stop();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Poll `probe` until it returns a value that is not undefined, or fail after timeoutMs. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { headers: { accept: 'application/fhir+json' } });
+  return { status: res.status, body: await res.json() };
+}
