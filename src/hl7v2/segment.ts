@@ -71,23 +71,6 @@ export function valueIn(
   return v.indexOf(d.escape) === -1 ? v : decodeEscapes(v, d);
 }
 
-/** Start of piece `n` (1-based) of text[start, end) split on `sep`, or -1. */
-function pieceStart(text: string, start: number, end: number, sep: number, n: number): number {
-  let i = start;
-  for (let k = 1; k < n; k++) {
-    while (i < end && text.charCodeAt(i) !== sep) i++;
-    if (i >= end) return -1;
-    i++;
-  }
-  return i;
-}
-
-function pieceEnd(text: string, from: number, end: number, sep: number): number {
-  let i = from;
-  while (i < end && text.charCodeAt(i) !== sep) i++;
-  return i;
-}
-
 function countPieces(text: string, start: number, end: number, sep: number): number {
   if (start >= end) return 0;
   let count = 1;
@@ -95,28 +78,62 @@ function countPieces(text: string, start: number, end: number, sep: number): num
   return count;
 }
 
+/**
+ * One repetition of a field: the span text[start, end) of the message. Its raw text is sliced only when
+ * asked for; the component boundaries are found on the first component read and kept, so that reading
+ * several components of one repetition (as datatype templates do) scans it once.
+ */
 class LazyField implements Hl7Field {
+  private rawText: string | undefined;
+  /** absolute end position of each component (found on first read) */
+  private componentEnds: number[] | undefined;
+
   constructor(
-    readonly raw: string,
+    private readonly text: string,
+    private readonly start: number,
+    private readonly end: number,
     private readonly codes: DelimiterCodes,
     private readonly d: Delimiters,
   ) {}
 
+  get raw(): string {
+    return (this.rawText ??= this.text.slice(this.start, this.end));
+  }
+
+  private components(): number[] {
+    if (this.componentEnds !== undefined) return this.componentEnds;
+    const ends: number[] = [];
+    const { text, end } = this;
+    const sep = this.codes.component;
+    for (let i = this.start; i < end; i++) if (text.charCodeAt(i) === sep) ends.push(i);
+    ends.push(end);
+    this.componentEnds = ends;
+    return ends;
+  }
+
+  /** start of component `c` (1-based, within range) */
+  private componentStart(c: number, ends: readonly number[]): number {
+    return c === 1 ? this.start : (ends[c - 2] as number) + 1;
+  }
+
   value(component = 1, subcomponent = 1): string | null | undefined {
-    const raw = this.raw;
-    if (raw === HL7_NULL) return null;
-    return valueIn(raw, 0, raw.length, 1, component, subcomponent, this.codes, this.d);
+    const { text, start, end } = this;
+    if (isNullAt(text, start, end)) return null;
+    if (start >= end || component < 1 || subcomponent < 1) return undefined;
+    const ends = this.components();
+    if (component > ends.length) return undefined;
+    return valueIn(text, this.componentStart(component, ends), ends[component - 1] as number, 1, 1, subcomponent, this.codes, this.d);
   }
 
   get componentCount(): number {
-    return countPieces(this.raw, 0, this.raw.length, this.codes.component);
+    return this.start >= this.end ? 0 : this.components().length;
   }
 
   subcomponentCount(component: number): number {
-    const raw = this.raw;
-    const from = component < 1 ? -1 : pieceStart(raw, 0, raw.length, this.codes.component, component);
-    if (from === -1) return 0;
-    return countPieces(raw, from, pieceEnd(raw, from, raw.length, this.codes.component), this.codes.subcomponent);
+    if (this.start >= this.end || component < 1) return 0;
+    const ends = this.components();
+    if (component > ends.length) return 0;
+    return countPieces(this.text, this.componentStart(component, ends), ends[component - 1] as number, this.codes.subcomponent);
   }
 }
 
@@ -196,16 +213,36 @@ export class LazySegment implements Hl7Segment {
   }
 
   repetitions(n: number): readonly Hl7Field[] {
-    const raw = this.rawField(n);
-    if (raw === undefined || raw === '') return NO_REPETITIONS;
-    this.repetitionCache ??= [];
-    const cached = this.repetitionCache[n];
+    const cached = this.repetitionCache?.[n];
     if (cached !== undefined) return cached;
-    const { d, codes } = this;
-    const reps: readonly Hl7Field[] = this.isLiteral(n)
-      ? [new LiteralField(raw)]
-      : raw.split(d.repetition).map((r) => new LazyField(r, codes, d));
-    this.repetitionCache[n] = reps;
+    if (n < 1) return NO_REPETITIONS;
+    const reps = this.isLiteral(n) ? this.literalRepetitions(n) : this.splitRepetitions(n);
+    (this.repetitionCache ??= [])[n] = reps;
+    return reps;
+  }
+
+  private literalRepetitions(n: number): readonly Hl7Field[] {
+    const raw = this.rawField(n);
+    return raw === undefined || raw === '' ? NO_REPETITIONS : [new LiteralField(raw)];
+  }
+
+  /** the repetitions of field n, read from the message text without copying it */
+  private splitRepetitions(n: number): readonly Hl7Field[] {
+    const seps = this.positions();
+    const k = n - 1 - this.shift;
+    const open = seps[k];
+    if (open === undefined) return NO_REPETITIONS;
+    const end = seps[k + 1] ?? this.end;
+    if (open + 1 >= end) return NO_REPETITIONS;
+    const { text, codes, d } = this;
+    const reps: LazyField[] = [];
+    let from = open + 1;
+    for (let i = from; i < end; i++) {
+      if (text.charCodeAt(i) !== codes.repetition) continue;
+      reps.push(new LazyField(text, from, i, codes, d));
+      from = i + 1;
+    }
+    reps.push(new LazyField(text, from, end, codes, d));
     return reps;
   }
 

@@ -150,7 +150,7 @@ function compileSource(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope): E
   if (def.var !== undefined) {
     const name = def.var;
     env.noteVar(name, at(loc, 'var'));
-    return (cur, _run, out) => pushValue(out, cur.vars[name]);
+    return (cur, _run, out) => pushValue(out, cur.vars.get(name));
   }
   if (def.ref !== undefined) {
     const name = def.ref;
@@ -258,8 +258,7 @@ export function compileNode(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scop
   if (def.with !== undefined) {
     const extra = def.with;
     const valueOf = core;
-    // a plain copy, not a prototype chain: making per-message objects prototypes is slow in V8
-    core = (cur, run, out) => valueOf(cur.withVars({ ...cur.vars, ...extra }), run, out);
+    core = (cur, run, out) => valueOf(cur.withVars(cur.vars.with(extra)), run, out);
   }
 
   if (def.transform !== undefined) {

@@ -57,7 +57,7 @@ export function compileCondition(def: ConditionDef, loc: Loc, env: CompileEnv, s
   if (def.var !== undefined) {
     const name = def.var;
     env.noteVar(name, { file: loc.file, path: [...loc.path, 'var'] });
-    read = (cur) => cur.vars[name];
+    read = (cur) => cur.vars.get(name);
   } else {
     const p = compileReadPath(def.path ?? '', { file: loc.file, path: [...loc.path, 'path'] }, env, scope);
     if (p === undefined) return never;

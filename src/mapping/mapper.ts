@@ -5,7 +5,7 @@ import type { Hl7Message } from '../hl7v2/types.js';
 import { personKey } from './identity.js';
 import { applyLabels } from './labels.js';
 import { CompiledMappingSet, type MappingSet } from './mapping-set.js';
-import { isFhirId, rootCursor, Run, type Cursor, type Json, type JsonObject, type Vars } from './runtime.js';
+import { isFhirId, rootCursor, Run, Vars, type Cursor, type Json, type JsonObject } from './runtime.js';
 import type { CompiledEntry, CompiledStructure } from './structure.js';
 import { MappingError, type ChannelContext, type MapResult, type Mapper, type PreserveRule } from './types.js';
 import { unmappedItems } from './unmapped.js';
@@ -25,7 +25,7 @@ interface Made {
 function varsFor(structure: CompiledStructure, event: string | undefined, message: Hl7Message, channel: ChannelContext): Vars {
   const ods = channel.organisation.odsCode.trim().toUpperCase();
   const settings = event === undefined ? undefined : structure.events.get(event);
-  return Object.assign({} as Record<string, string | undefined>, structure.vars, settings?.vars, {
+  const values = Object.assign({} as Record<string, string | undefined>, structure.vars, settings?.vars, {
     event,
     messageCode: message.header.messageType.code,
     structure: structure.structure,
@@ -34,6 +34,7 @@ function varsFor(structure: CompiledStructure, event: string | undefined, messag
     channelId: channel.id,
     personKey: personKey(message, ods),
   });
+  return new Vars(values);
 }
 
 /** Phase 1: the id of every resource a message entry makes, so that rules can reference any of them. */

@@ -10,7 +10,28 @@ export interface JsonObject {
   [key: string]: Json;
 }
 
-export type Vars = Readonly<Record<string, string | undefined>>;
+/**
+ * The vars a rule can read: the message's own (built once per message), with the values passed by each
+ * enclosing `with:` on top. A `with:` adds a small scope instead of copying every var.
+ */
+export class Vars {
+  constructor(
+    private readonly values: Readonly<Record<string, string | undefined>>,
+    private readonly outer?: Vars,
+  ) {}
+
+  get(name: string): string | undefined {
+    for (let scope: Vars | undefined = this; scope !== undefined; scope = scope.outer) {
+      if (Object.hasOwn(scope.values, name)) return scope.values[name];
+    }
+    return undefined;
+  }
+
+  /** these vars with `extra` on top (`extra` wins) */
+  with(extra: Readonly<Record<string, string>>): Vars {
+    return new Vars(extra, this);
+  }
+}
 
 /**
  * Where a rule is looking: a segment, optionally one repetition of a field, a component, a subcomponent.

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +10,24 @@ import { adt } from '../support/messages.js';
 const dir = mkdtempSync(join(tmpdir(), 'junction-cli-'));
 let t: TestEngine;
 
-function junction(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
+/** Run the CLI as a separate process, asynchronously: the engine under test lives in this process and must keep serving. */
+function junction(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
 }
 
@@ -43,37 +55,37 @@ describe('junction send', () => {
     expect(reports[0]?.ack).toMatch(/^MSH\|/);
   });
 
-  it('the command prints the ACK and exits 0 when every message was accepted', () => {
+  it('the command prints the ACK and exits 0 when every message was accepted', async () => {
     const a = join(dir, 'cmd.hl7');
     writeFileSync(a, adt({ controlId: 'CLI-CMD' }));
-    const r = junction(['send', a, '--port', String(t.mllpPort)]);
+    const r = await junction(['send', a, '--port', String(t.mllpPort)]);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/CLI-CMD\) → AA/);
     expect(r.stdout).toMatch(/MSA\|AA\|CLI-CMD/);
     expect(r.status).toBe(0);
   });
 
-  it('exits non-zero and says why when a message is refused', () => {
+  it('exits non-zero and says why when a message is refused', async () => {
     const bad = join(dir, 'bad.hl7');
     writeFileSync(bad, 'MSH|^~\\&|LAB|RGT|JUNCTION|HIE|20261126093000||ORU^R01^ORU_R01|CLI-ORU|P|2.4\rPID|1');
-    const r = junction(['send', bad, '--port', String(t.mllpPort)]);
+    const r = await junction(['send', bad, '--port', String(t.mllpPort)]);
     expect(r.stdout).toMatch(/→ AR/);
     expect(r.stderr).toMatch(/not accepted/);
     expect(r.status).toBe(3);
   });
 
-  it('says how to fix a bad --port', () => {
-    const r = junction(['send', 'x.hl7', '--port', 'abc']);
+  it('says how to fix a bad --port', async () => {
+    const r = await junction(['send', 'x.hl7', '--port', 'abc']);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--port must be a number/);
   });
 });
 
 describe('junction map / validate / --help', () => {
-  it('map prints the Bundle and the unmapped report of a message', () => {
+  it('map prints the Bundle and the unmapped report of a message', async () => {
     const a = join(dir, 'map.hl7');
     writeFileSync(a, adt({ controlId: 'MAP-1' }));
-    const r = junction(['map', a]);
+    const r = await junction(['map', a]);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.bundle.resourceType).toBe('Bundle');
@@ -81,32 +93,32 @@ describe('junction map / validate / --help', () => {
     expect(Array.isArray(out.unmapped)).toBe(true);
   });
 
-  it('map names the problem when the message cannot be parsed', () => {
+  it('map names the problem when the message cannot be parsed', async () => {
     const a = join(dir, 'nomsh.hl7');
     writeFileSync(a, 'PID|1||123');
-    const r = junction(['map', a]);
+    const r = await junction(['map', a]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/junction map: .*MSH/);
   });
 
-  it('validate checks the configuration and mappings', () => {
-    const r = junction(['validate']);
+  it('validate checks the configuration and mappings', async () => {
+    const r = await junction(['validate']);
     expect(r.stdout).toMatch(/config .*junction\.yaml: ok/);
     expect(r.stdout).toMatch(/mappings for rgt-adt: ok/);
     expect(r.status).toBe(0);
   });
 
-  it('validate reports a broken configuration with file:line', () => {
+  it('validate reports a broken configuration with file:line', async () => {
     const cfg = join(dir, 'broken.yaml');
     writeFileSync(cfg, 'channels:\n  - id: BAD ID\n    name: x\n    organisation: { odsCode: RGT }\n    source: { type: mllp, port: 2575 }\n');
-    const r = junction(['validate'], { JUNCTION_CONFIG: cfg });
+    const r = await junction(['validate'], { JUNCTION_CONFIG: cfg });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/broken\.yaml:2:\d+ at channels\.0\.id/);
   });
 
-  it('every command has --help', () => {
+  it('every command has --help', async () => {
     for (const cmd of ['start', 'map', 'send', 'validate']) {
-      const r = junction([cmd, '--help']);
+      const r = await junction([cmd, '--help']);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(/Usage: junction/);
     }
