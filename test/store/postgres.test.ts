@@ -6,13 +6,12 @@ import { createRecordStore } from '../../src/store/record-store.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 import { describeRecordStoreConformance } from './record-store.conformance.js';
 import { describeSqlDatabaseConformance } from './sql-database.conformance.js';
+import { integrationUrl, skippedTitle } from '../support/integration.js';
 
-const url = process.env['JUNCTION_TEST_DATABASE_URL'];
-const HOW_TO_RUN = 'set JUNCTION_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to run';
+const url = integrationUrl('JUNCTION_TEST_DATABASE_URL', 'PostgreSQL record store tests');
 
 if (!url) {
-  console.warn(`PostgreSQL record store tests skipped: JUNCTION_TEST_DATABASE_URL is not set (${HOW_TO_RUN}).`);
-  describe.skip(`PostgreSQL record store — skipped: ${HOW_TO_RUN}`, () => {
+  describe.skip(skippedTitle('JUNCTION_TEST_DATABASE_URL', 'PostgreSQL record store'), () => {
     it('runs the RecordStore conformance suite on PostgreSQL', () => undefined);
   });
 } else {
