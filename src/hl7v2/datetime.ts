@@ -86,13 +86,26 @@ function formatOffset(minutes: number): string {
   return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-/**
- * HL7 DTM/TS `YYYY[MM[DD[HH[MM[SS[.S+]]]]]][+/-ZZZZ]` → FHIR date or dateTime.
- * Up to a day the result is a FHIR date. With a time it is a dateTime with seconds and a zone:
- * the given offset, or Europe/London local time (GMT or BST) when none is given.
- * Hour-only values are read as HH:00 (minute precision). Undefined when the value is not a valid date.
- */
-export function parseHl7DateTime(value: string): FhirDateTimeValue | undefined {
+/** `+00:00`, `+01:00` …: a handful of zones recur in every message, so each is formatted once */
+const offsetTexts = new Map<number, string>();
+function offsetText(minutes: number): string {
+  let text = offsetTexts.get(minutes);
+  if (text === undefined) offsetTexts.set(minutes, (text = formatOffset(minutes)));
+  return text;
+}
+
+/** Checked HL7 DTM, before it is written out; the date and time digits are those of `text`. */
+interface Hl7DateTimeParts {
+  readonly text: string;
+  /** number of leading digits: 4, 6, 8, 10, 12 or 14 */
+  readonly digits: number;
+  readonly fraction: string;
+  /** zone offset in minutes when the value has a time; the given one, else Europe/London's */
+  readonly zone: number;
+}
+
+/** Validate an HL7 DTM; undefined when it is not a valid date/time. */
+function readHl7DateTime(value: string): Hl7DateTimeParts | undefined {
   if (typeof value !== 'string') return undefined;
   const v = value.trim();
   let end = 0;
@@ -120,33 +133,66 @@ export function parseHl7DateTime(value: string): FhirDateTimeValue | undefined {
 
   const year = digitsAt(v, 0, 4) as number;
   if (year < 1) return undefined;
-  if (digits === 4) return { iso: pad(year, 4), precision: 'year' };
+  if (digits === 4) return { text: v, digits, fraction, zone: 0 };
   const month = digitsAt(v, 4, 2) as number;
   if (month < 1 || month > 12) return undefined;
-  if (digits === 6) return { iso: `${pad(year, 4)}-${pad(month)}`, precision: 'month' };
+  if (digits === 6) return { text: v, digits, fraction, zone: 0 };
   const day = digitsAt(v, 6, 2) as number;
   if (day < 1 || day > daysInMonth(year, month)) return undefined;
-  const date = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
-  if (digits === 8) return { iso: date, precision: 'day' };
+  if (digits === 8) return { text: v, digits, fraction, zone: 0 };
 
   const hour = digitsAt(v, 8, 2) as number;
   const minute = digits >= 12 ? (digitsAt(v, 10, 2) as number) : 0;
   const second = digits >= 14 ? (digitsAt(v, 12, 2) as number) : 0;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const zone = offset ?? londonOffset(year, month, day, hour);
-  const time = `${pad(hour)}:${pad(minute)}:${pad(second)}${fraction === '' ? '' : `.${fraction}`}`;
-  const precision: DateTimePrecision = fraction !== '' ? 'millisecond' : digits === 14 ? 'second' : 'minute';
-  return { iso: `${date}T${time}${formatOffset(zone)}`, precision };
+  return { text: v, digits, fraction, zone: offset ?? londonOffset(year, month, day, hour) };
+}
+
+/** The FHIR date of checked parts: YYYY, YYYY-MM or YYYY-MM-DD (the digits are copied as written). */
+function fhirDate(p: Hl7DateTimeParts): string {
+  const v = p.text;
+  if (p.digits === 4) return v.slice(0, 4);
+  if (p.digits === 6) return `${v.slice(0, 4)}-${v.slice(4, 6)}`;
+  return `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
+}
+
+function precisionOf(p: Hl7DateTimeParts): DateTimePrecision {
+  if (p.digits === 4) return 'year';
+  if (p.digits === 6) return 'month';
+  if (p.digits === 8) return 'day';
+  return p.fraction !== '' ? 'millisecond' : p.digits === 14 ? 'second' : 'minute';
+}
+
+/** The FHIR date or dateTime of checked parts; a time always gets seconds and a zone. */
+function fhirDateTime(p: Hl7DateTimeParts): string {
+  const date = fhirDate(p);
+  if (p.digits <= 8) return date;
+  const v = p.text;
+  const minute = p.digits >= 12 ? v.slice(10, 12) : '00';
+  const second = p.digits >= 14 ? v.slice(12, 14) : '00';
+  const fraction = p.fraction === '' ? '' : `.${p.fraction}`;
+  return `${date}T${v.slice(8, 10)}:${minute}:${second}${fraction}${offsetText(p.zone)}`;
+}
+
+/**
+ * HL7 DTM/TS `YYYY[MM[DD[HH[MM[SS[.S+]]]]]][+/-ZZZZ]` → FHIR date or dateTime.
+ * Up to a day the result is a FHIR date. With a time it is a dateTime with seconds and a zone:
+ * the given offset, or Europe/London local time (GMT or BST) when none is given.
+ * Hour-only values are read as HH:00 (minute precision). Undefined when the value is not a valid date.
+ */
+export function parseHl7DateTime(value: string): FhirDateTimeValue | undefined {
+  const parts = readHl7DateTime(value);
+  return parts === undefined ? undefined : { iso: fhirDateTime(parts), precision: precisionOf(parts) };
 }
 
 /** The date part of an HL7 DTM as a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD, as precise as given). */
 export function toFhirDate(value: string): string | undefined {
-  const parsed = parseHl7DateTime(value);
-  if (parsed === undefined) return undefined;
-  return parsed.iso.length > 10 ? parsed.iso.slice(0, 10) : parsed.iso;
+  const parts = readHl7DateTime(value);
+  return parts === undefined ? undefined : fhirDate(parts);
 }
 
 /** An HL7 DTM as a FHIR dateTime (a partial date stays partial; a time always carries a zone). */
 export function toFhirDateTime(value: string): string | undefined {
-  return parseHl7DateTime(value)?.iso;
+  const parts = readHl7DateTime(value);
+  return parts === undefined ? undefined : fhirDateTime(parts);
 }

@@ -10,6 +10,7 @@ export interface DelimiterCodes {
   readonly component: number;
   readonly repetition: number;
   readonly subcomponent: number;
+  readonly escape: number;
 }
 
 export function delimiterCodes(d: Delimiters): DelimiterCodes {
@@ -18,6 +19,7 @@ export function delimiterCodes(d: Delimiters): DelimiterCodes {
     component: d.component.charCodeAt(0),
     repetition: d.repetition.charCodeAt(0),
     subcomponent: d.subcomponent.charCodeAt(0),
+    escape: d.escape.charCodeAt(0),
   };
 }
 
@@ -64,11 +66,16 @@ export function valueIn(
     i++;
   }
   const subStart = i;
-  while (i < end && (ch = text.charCodeAt(i)) !== S && ch !== C && ch !== R) i++;
+  const E = codes.escape;
+  let escaped = false; // noted while scanning, so plain text needs no second pass
+  while (i < end && (ch = text.charCodeAt(i)) !== S && ch !== C && ch !== R) {
+    if (ch === E) escaped = true;
+    i++;
+  }
   if (i === subStart) return undefined;
   if (isNullAt(text, subStart, i)) return null;
   const v = text.slice(subStart, i);
-  return v.indexOf(d.escape) === -1 ? v : decodeEscapes(v, d);
+  return escaped ? decodeEscapes(v, d) : v;
 }
 
 function countPieces(text: string, start: number, end: number, sep: number): number {

@@ -13,6 +13,7 @@ import {
   focusAbsolute,
   focusRelative,
   isFhirId,
+  pushText,
   pushValue,
   readAbsolute,
   readCursor,
@@ -43,19 +44,37 @@ export const NONE = 0;
 export const MISSING = -1;
 export type FillResult = typeof FOUND | typeof NONE | typeof MISSING;
 
+interface CompiledField {
+  readonly key: string;
+  /** the field holds a list (written as a list of rules in the mapping file) */
+  readonly list: boolean;
+  /** all the field's rules, in order */
+  readonly values: Eval;
+  readonly required: boolean;
+}
+
+/** One Eval running several in order (so the field loop makes one call per field). */
+function inSequence(evals: readonly Eval[]): Eval {
+  if (evals.length === 1) return evals[0] as Eval;
+  return (cur, run, out) => {
+    for (let i = 0; i < evals.length; i++) (evals[i] as Eval)(cur, run, out);
+  };
+}
+
 export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope): ObjectBuilder {
-  const compiled = Object.entries(fields).map(([key, def]) => {
+  const compiled: CompiledField[] = Object.entries(fields).map(([key, def]) => {
     if (Array.isArray(def)) {
       const evals = def.map((d, i) => compileNode(d, at(loc, key, i), env, scope));
-      return { key, list: true, evals, required: def.some((d) => d.required === true) };
+      return { key, list: true, values: inSequence(evals), required: def.some((d) => d.required === true) };
     }
-    return { key, list: false, evals: [compileNode(def, at(loc, key), env, scope)], required: def.required === true };
+    return { key, list: false, values: compileNode(def, at(loc, key), env, scope), required: def.required === true };
   });
   return (cur, run, into) => {
     let found: FillResult = NONE;
-    for (const f of compiled) {
+    for (let i = 0; i < compiled.length; i++) {
+      const f = compiled[i] as CompiledField;
       const values: Json[] = [];
-      for (const e of f.evals) e(cur, run, values);
+      f.values(cur, run, values);
       if (values.length === 0) {
         if (f.required) return MISSING;
         continue;
@@ -140,12 +159,15 @@ function compileSource(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope): E
     const p = compileReadPath(def.from, at(loc, 'from'), env, scope);
     if (p === undefined) return nothing;
     return p.kind === 'absolute'
-      ? (cur, run, out) => pushValue(out, readAbsolute(p, cur, run))
-      : (cur, _run, out) => pushValue(out, readRelative(p, cur));
+      ? (cur, run, out) => pushText(out, readAbsolute(p, cur, run))
+      : (cur, _run, out) => pushText(out, readRelative(p, cur));
   }
   if (def.const !== undefined) {
     const value = def.const as Json;
-    return typeof value === 'object' ? (_c, _r, out) => pushValue(out, copyJson(value)) : (_c, _r, out) => pushValue(out, value);
+    const probe: Json[] = [];
+    pushValue(probe, value);
+    if (probe.length === 0) return nothing; // an empty constant never reaches the output
+    return typeof value === 'object' ? (_c, _r, out) => out.push(copyJson(value)) : (_c, _r, out) => out.push(value);
   }
   if (def.var !== undefined) {
     const name = def.var;
@@ -186,7 +208,7 @@ function compileSource(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope): E
       out.push(values);
     };
   }
-  return (cur, _run, out) => pushValue(out, readCursor(cur));
+  return (cur, _run, out) => pushText(out, readCursor(cur));
 }
 
 function labelFor(def: NodeDef): (cur: Cursor) => string {
@@ -256,7 +278,7 @@ export function compileNode(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scop
   }
 
   if (def.with !== undefined) {
-    const extra = def.with;
+    const extra = new Map(Object.entries(def.with));
     const valueOf = core;
     core = (cur, run, out) => valueOf(cur.withVars(cur.vars.with(extra)), run, out);
   }
@@ -264,17 +286,21 @@ export function compileNode(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scop
   if (def.transform !== undefined) {
     const list = Array.isArray(def.transform) ? def.transform : [def.transform];
     const fns: TransformFn[] = [];
+    let fillsEmpty = false;
     list.forEach((t, i) => {
       const tloc = Array.isArray(def.transform) ? at(loc, 'transform', i) : at(loc, 'transform');
       const r = compileTransform(t, { conceptMaps: env.shared.conceptMaps });
-      if (r.ok) fns.push(r.fn);
-      else env.problems.add(where(tloc, r.path, r.path.length === 1), r.error, r.fix);
+      if (r.ok) {
+        fns.push(r.fn);
+        fillsEmpty ||= r.fillsEmpty;
+      } else env.problems.add(where(tloc, r.path, r.path.length === 1), r.error, r.fix);
     });
     const label = labelFor(def);
     const valueOf = core;
     core = (cur, run, out) => {
       let values: Json[] = [];
       valueOf(cur, run, values);
+      if (values.length === 0 && !fillsEmpty) return; // nothing found, and no transform makes something of nothing
       for (const fn of fns) values = fn(values, cur, run, label);
       for (const v of values) pushValue(out, v);
     };

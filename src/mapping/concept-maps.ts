@@ -48,5 +48,6 @@ export function mergeConceptMap(base: ConceptMap | undefined, def: ConceptMapFil
 }
 
 export function lookupConcept(map: ConceptMap, code: string): Concept | undefined {
-  return map.entries.get(key(code, map.caseSensitive));
+  // codes usually arrive exactly as the map keys them; normalising (trim, upper-case) is the fallback
+  return map.entries.get(code) ?? map.entries.get(key(code, map.caseSensitive));
 }

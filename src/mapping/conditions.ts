@@ -42,11 +42,17 @@ export function compileCondition(def: ConditionDef, loc: Loc, env: CompileEnv, s
   }
   if (def.all !== undefined) {
     const list = def.all.map((c, i) => compileCondition(c, { file: loc.file, path: [...loc.path, 'all', i] }, env, scope));
-    return (cur, run) => list.every((c) => c(cur, run));
+    return (cur, run) => {
+      for (const c of list) if (!c(cur, run)) return false;
+      return true;
+    };
   }
   if (def.any !== undefined) {
     const list = def.any.map((c, i) => compileCondition(c, { file: loc.file, path: [...loc.path, 'any', i] }, env, scope));
-    return (cur, run) => list.some((c) => c(cur, run));
+    return (cur, run) => {
+      for (const c of list) if (c(cur, run)) return true;
+      return false;
+    };
   }
   if (def.exists !== undefined) {
     const p = compileReadPath(def.exists, { file: loc.file, path: [...loc.path, 'exists'] }, env, scope);

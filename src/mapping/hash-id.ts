@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 
 const CACHE_LIMIT = 20_000;
-const cache = new Map<string, string>();
+/** namespace → joined parts → id; the namespace is a resource type named in the mapping files */
+const cache = new Map<string, Map<string, string>>();
+
+const SEPARATOR = '\u001f';
 
 /**
  * A deterministic FHIR id from business identifiers: the same inputs always give the same id, so a
@@ -10,11 +13,13 @@ const cache = new Map<string, string>();
  * Recent results are remembered (organisations, wards and clinicians recur in every message).
  */
 export function hashId(namespace: string, parts: readonly string[]): string {
-  const input = `${namespace}\u001f${parts.join('\u001f')}`;
-  const known = cache.get(input);
-  if (known !== undefined) return known;
-  const id = createHash('sha256').update(input).digest('hex').slice(0, 32);
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(input, id);
+  let known = cache.get(namespace);
+  if (known === undefined) cache.set(namespace, (known = new Map()));
+  const key = parts.length === 1 ? (parts[0] as string) : parts.join(SEPARATOR);
+  const found = known.get(key);
+  if (found !== undefined) return found;
+  const id = createHash('sha256').update(`${namespace}${SEPARATOR}${key}`).digest('hex').slice(0, 32);
+  if (known.size >= CACHE_LIMIT) known.clear();
+  known.set(key, id);
   return id;
 }

@@ -25,15 +25,15 @@ interface Made {
 function varsFor(structure: CompiledStructure, event: string | undefined, message: Hl7Message, channel: ChannelContext): Vars {
   const ods = channel.organisation.odsCode.trim().toUpperCase();
   const settings = event === undefined ? undefined : structure.events.get(event);
-  const values = Object.assign({} as Record<string, string | undefined>, structure.vars, settings?.vars, {
-    event,
-    messageCode: message.header.messageType.code,
-    structure: structure.structure,
-    odsCode: ods,
-    organisationName: channel.organisation.name,
-    channelId: channel.id,
-    personKey: personKey(message, ods),
-  });
+  const values = new Map<string, string | undefined>(Object.entries(structure.vars));
+  for (const [name, value] of Object.entries(settings?.vars ?? {})) values.set(name, value);
+  values.set('event', event);
+  values.set('messageCode', message.header.messageType.code);
+  values.set('structure', structure.structure);
+  values.set('odsCode', ods);
+  values.set('organisationName', channel.organisation.name);
+  values.set('channelId', channel.id);
+  values.set('personKey', personKey(message, ods));
   return new Vars(values);
 }
 

@@ -16,19 +16,20 @@ export interface JsonObject {
  */
 export class Vars {
   constructor(
-    private readonly values: Readonly<Record<string, string | undefined>>,
+    private readonly values: ReadonlyMap<string, string | undefined>,
     private readonly outer?: Vars,
   ) {}
 
   get(name: string): string | undefined {
     for (let scope: Vars | undefined = this; scope !== undefined; scope = scope.outer) {
-      if (Object.hasOwn(scope.values, name)) return scope.values[name];
+      const v = scope.values.get(name);
+      if (v !== undefined || scope.values.has(name)) return v;
     }
     return undefined;
   }
 
   /** these vars with `extra` on top (`extra` wins) */
-  with(extra: Readonly<Record<string, string>>): Vars {
+  with(extra: ReadonlyMap<string, string>): Vars {
     return new Vars(extra, this);
   }
 }
@@ -190,11 +191,23 @@ export function isFhirId(value: unknown): value is string {
   return typeof value === 'string' && FHIR_ID.test(value);
 }
 
+/** Push a text read from the message (already cleaned by `clean`: trimmed, never blank) unless absent. */
+export function pushText(out: Json[], v: string | undefined): void {
+  if (v !== undefined) out.push(v);
+}
+
+/** Whether a text is empty or only white space (most texts start with a visible character: no copy made). */
+export function isBlankText(v: string): boolean {
+  const first = v.charCodeAt(0);
+  if (first > 32 && first < 127) return false;
+  return v.trim() === '';
+}
+
 /** Push a value unless it is empty (`''`, `[]`, `{}`, undefined, null): empty values never reach the output. */
 export function pushValue(out: Json[], v: Json | undefined | null): void {
   if (v === undefined || v === null) return;
   if (typeof v === 'string') {
-    if (v.trim() !== '') out.push(v);
+    if (!isBlankText(v)) out.push(v);
     return;
   }
   if (Array.isArray(v)) {

@@ -21,6 +21,8 @@ export interface TransformEnv {
 
 interface TransformSpec {
   readonly summary: string;
+  /** it can give a value when the rule found none (every other transform gives nothing for nothing) */
+  readonly fillsEmpty?: true;
   readonly args?: z.ZodType;
   create(args: never, env: TransformEnv): TransformFn | { readonly error: string; readonly fix: string };
 }
@@ -46,8 +48,19 @@ function eachString(fn: (v: string, cur: Cursor, run: Run, label: (cur: Cursor) 
 function strings(v: Json): string[] | undefined {
   if (typeof v === 'string') return [v];
   if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];
-  if (Array.isArray(v) && v.every((p) => typeof p === 'string')) return v as string[];
-  return undefined;
+  if (!Array.isArray(v)) return undefined;
+  for (const p of v) if (typeof p !== 'string') return undefined;
+  return v as string[];
+}
+
+/** The non-blank parts joined with `separator`. */
+function joinParts(parts: readonly string[], separator: string): string {
+  let joined = '';
+  for (const part of parts) {
+    if (part.trim() === '') continue;
+    joined = joined === '' ? part : joined + separator + part;
+  }
+  return joined;
 }
 
 const lookupArgs = z.strictObject({
@@ -153,7 +166,7 @@ const SPECS: Record<string, TransformSpec> = {
           const parts = strings(v);
           if (parts === undefined) out.push(v);
           else {
-            const joined = parts.filter((p) => p.trim() !== '').join(sep);
+            const joined = joinParts(parts, sep);
             if (joined !== '') out.push(joined);
           }
         }
@@ -173,6 +186,7 @@ const SPECS: Record<string, TransformSpec> = {
   },
   default: {
     summary: 'a value to use when the rule found none: { value: <text> }',
+    fillsEmpty: true,
     args: z.strictObject({ value: z.union([z.string().min(1), z.number(), z.boolean()]) }),
     create: (args: { value: string | number | boolean }) => (values) => (values.length > 0 ? values : [args.value]),
   },
@@ -185,7 +199,7 @@ export function describeTransforms(): string {
 }
 
 export type TransformResult =
-  | { readonly ok: true; readonly fn: TransformFn }
+  | { readonly ok: true; readonly fn: TransformFn; readonly fillsEmpty: boolean }
   | { readonly ok: false; readonly path: readonly (string | number)[]; readonly error: string; readonly fix: string };
 
 /** Compile one transform as written in a mapping file (a name, or `{ name: args }`). */
@@ -208,7 +222,7 @@ export function compileTransform(def: unknown, env: TransformEnv): TransformResu
     if (args !== undefined && !(typeof args === 'object' && args !== null && Object.keys(args).length === 0)) {
       return { ok: false, path: [name], error: `transform ${name} takes no arguments`, fix: `write just transform: ${name}` };
     }
-    return compiled(spec.create(undefined as never, env));
+    return compiled(spec.create(undefined as never, env), spec);
   }
   const parsed = spec.args.safeParse(args);
   if (!parsed.success) {
@@ -216,9 +230,9 @@ export function compileTransform(def: unknown, env: TransformEnv): TransformResu
     const at = issue?.path.filter((p): p is string | number => typeof p !== 'symbol') ?? [];
     return { ok: false, path: typeof def === 'string' ? [] : [name, ...at], error: `transform ${name}: ${issue?.message ?? 'bad arguments'}${at.length ? ` at ${at.join('.')}` : ''}`, fix: `arguments are ${spec.summary}` };
   }
-  return compiled(spec.create(parsed.data as never, env));
+  return compiled(spec.create(parsed.data as never, env), spec);
 }
 
-function compiled(r: TransformFn | { readonly error: string; readonly fix: string }): TransformResult {
-  return typeof r === 'function' ? { ok: true, fn: r } : { ok: false, path: [], error: r.error, fix: r.fix };
+function compiled(r: TransformFn | { readonly error: string; readonly fix: string }, spec: TransformSpec): TransformResult {
+  return typeof r === 'function' ? { ok: true, fn: r, fillsEmpty: spec.fillsEmpty === true } : { ok: false, path: [], error: r.error, fix: r.fix };
 }
