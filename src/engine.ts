@@ -1,25 +1,29 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createApiApp } from './api/app.js';
-import { startMllpChannel, type MllpChannel } from './channels/mllp.js';
+import { startMllpChannel } from './channels/mllp.js';
 import type { JunctionConfig } from './config/schema.js';
+import type { Hl7Message } from './hl7v2/types.js';
 import { createMapper, loadMappingSet } from './mapping/index.js';
 import type { ChannelContext, Mapper } from './mapping/types.js';
-import type { Hl7Message } from './hl7v2/types.js';
+import { createJunctionMetrics, type JunctionMetrics } from './observability/metrics.js';
+import { createAmqpTransport } from './pipeline/amqp-transport.js';
 import { createIntake } from './pipeline/intake.js';
 import { createLocalTransport } from './pipeline/local-transport.js';
+import { collectQueueDepths } from './pipeline/pipeline-metrics.js';
 import type { Transport } from './pipeline/transport.js';
-import { startWorkers, type Workers } from './pipeline/workers.js';
-import { createRecordStore, openEmbeddedDatabase, searchParametersFor } from './store/index.js';
+import { startWorkers } from './pipeline/workers.js';
+import { createRecordStore, openEmbeddedDatabase, openPostgresDatabase, searchParametersFor } from './store/index.js';
 import type { SqlDatabase } from './store/sql.js';
 import type { RecordStore } from './store/types.js';
 
 export interface Engine {
   readonly httpPort: number;
-  /** bound MLLP port per channel id */
+  /** bound MLLP port per channel id (none in a worker process) */
   readonly mllpPorts: Readonly<Record<string, number>>;
   readonly store: RecordStore;
   readonly transport: Transport;
+  readonly metrics: JunctionMetrics;
   stop(): Promise<void>;
 }
 
@@ -50,101 +54,137 @@ function buildChannels(config: JunctionConfig): Map<string, ChannelRuntime> {
   return channels;
 }
 
+/** Parts started so far, stopped in reverse order (listeners first, the database last). */
+class Parts {
+  private readonly parts: { name: string; close(): Promise<void> }[] = [];
+  constructor(private readonly logger: Logger) {}
+  add(name: string, close: () => Promise<void>): void {
+    this.parts.push({ name, close });
+  }
+  async stopAll(): Promise<void> {
+    for (const part of this.parts.splice(0).reverse()) {
+      await part.close().catch((err: Error) => this.logger.error({ part: part.name, err: err.message }, 'stopping a part failed'));
+    }
+  }
+}
+
+async function openDatabase(config: JunctionConfig): Promise<SqlDatabase> {
+  if (!config.databaseUrl) return openEmbeddedDatabase(config.dataDir);
+  return openPostgresDatabase(config.databaseUrl, config.databaseSchema ? { schema: config.databaseSchema } : {});
+}
+
+async function openTransport(config: JunctionConfig, db: SqlDatabase, logger: Logger): Promise<Transport> {
+  if (!config.amqpUrl) return createLocalTransport(db);
+  return createAmqpTransport({ url: config.amqpUrl, partitions: config.partitions, queuePrefix: config.queuePrefix, logger });
+}
+
+async function listenHttp(server: Server, config: JunctionConfig): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `HTTP port ${config.httpPort} on ${config.host} is already in use; stop the other process or set JUNCTION_HTTP_PORT`
+            : `cannot listen for HTTP on ${config.host}:${config.httpPort}: ${err.message}`,
+        ),
+      ),
+    );
+    server.listen(config.httpPort, config.host, () => resolve());
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : config.httpPort;
+}
+
 /**
- * Start the whole engine on its embedded defaults: PGlite in the data directory holds both the
- * pipeline journal and the record store; MLLP listeners per channel; the HTTP API.
- * Parts are started from the store outwards and stopped from the listeners inwards, so nothing is
- * accepted that cannot be made durable, and nothing in flight is cut off.
+ * Start the engine, or the part of it that `config.role` names:
+ * - storage: PostgreSQL when JUNCTION_DATABASE_URL is set, else PGlite in the data directory;
+ * - pipeline: RabbitMQ when JUNCTION_AMQP_URL is set, else the journal in that same database;
+ * - `ingest` runs the MLLP channels, `worker` the stage workers, `all` both; every process serves
+ *   the HTTP API (FHIR, /healthz, /admin, /metrics).
+ * Parts start from the store outwards and stop from the listeners inwards, so nothing is accepted
+ * that cannot be made durable, and nothing in flight is cut off.
  */
 export async function startEngine(config: JunctionConfig, logger: Logger): Promise<Engine> {
   const channels = buildChannels(config);
-  const db: SqlDatabase = await openEmbeddedDatabase(config.dataDir);
-  const started: { close(): Promise<void> }[] = [{ close: () => db.close() }];
-  const stopAll = async () => {
-    for (const part of started.reverse()) await part.close().catch((err: Error) => logger.error({ err: err.message }, 'stopping a part failed'));
-  };
+  const parts = new Parts(logger);
   try {
+    const db = await openDatabase(config);
+    parts.add('database', () => db.close());
     const store = await createRecordStore(db);
-    const transport = await createLocalTransport(db);
-    started.push({ close: () => transport.close() });
+    const transport = await openTransport(config, db, logger);
+    parts.add('transport', () => transport.close());
+    const metrics = createJunctionMetrics();
+    collectQueueDepths(metrics, transport);
 
-    const workers: Workers = startWorkers({
-      transport,
-      store,
-      channel: (id) => channels.get(id),
-      logger,
-      consume: {
-        concurrency: config.pipeline.concurrency,
-        maxAttempts: config.pipeline.maxAttempts,
-        backoffMs: config.pipeline.backoffMs,
-        maxBackoffMs: config.pipeline.maxBackoffMs,
-      },
-    });
-    started.push({ close: () => workers.stop() });
+    if (config.role !== 'ingest') {
+      const workers = startWorkers({
+        transport,
+        store,
+        channel: (id) => channels.get(id),
+        logger,
+        metrics,
+        consume: {
+          concurrency: config.pipeline.concurrency,
+          maxAttempts: config.pipeline.maxAttempts,
+          backoffMs: config.pipeline.backoffMs,
+          maxBackoffMs: config.pipeline.maxBackoffMs,
+        },
+      });
+      parts.add('workers', () => workers.stop());
+    }
 
     const app = createApiApp({
       store,
       searchParameters: { params: (resourceType) => searchParametersFor(resourceType) },
       logger,
+      admin: { transport, metrics, ...(config.adminToken ? { token: config.adminToken } : {}) },
       health: async () => {
         const checks: Record<string, string> = {};
-        let ok = true;
         try {
           await db.query('SELECT 1');
           checks.store = 'ok';
         } catch (err) {
-          ok = false;
           checks.store = `unavailable: ${(err as Error).message}`;
         }
-        return { ok, checks };
+        const connected = (transport as { connected?: boolean }).connected;
+        checks.transport = connected === false ? 'unavailable: reconnecting to RabbitMQ' : 'ok';
+        return { ok: Object.values(checks).every((c) => c === 'ok'), checks };
       },
     });
     const http: Server = createServer(app);
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new Error(
-            err.code === 'EADDRINUSE'
-              ? `HTTP port ${config.httpPort} on ${config.host} is already in use; stop the other process or set JUNCTION_HTTP_PORT`
-              : `cannot listen for HTTP on ${config.host}:${config.httpPort}: ${err.message}`,
-          ),
-        ),
-      );
-      http.listen(config.httpPort, config.host, () => resolve());
-    });
-    started.push({ close: () => new Promise<void>((resolve) => http.close(() => resolve())) });
-    const httpAddress = http.address();
-    const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.httpPort;
+    const httpPort = await listenHttp(http, config);
+    parts.add('http', () => new Promise<void>((resolve) => http.close(() => resolve())));
 
-    const intake = createIntake({
-      transport,
-      rejects: store,
-      logger,
-      supports: (message, channelId) => {
-        const runtime = channels.get(channelId);
-        return runtime ? runtime.unsupported(message) : `channel ${channelId} is not configured`;
-      },
-    });
     const mllpPorts: Record<string, number> = {};
-    const listeners: MllpChannel[] = [];
-    for (const c of config.channels) {
-      const listener = await startMllpChannel({
-        channel: c,
-        host: c.source.host ?? config.host,
-        port: c.source.port,
-        maxFrameBytes: c.source.maxFrameBytes,
-        idleTimeoutMs: c.source.idleTimeoutMs,
-        intake,
+    if (config.role !== 'worker') {
+      const intake = createIntake({
+        transport,
+        rejects: store,
         logger,
+        metrics,
+        supports: (message, channelId) => {
+          const runtime = channels.get(channelId);
+          return runtime ? runtime.unsupported(message) : `channel ${channelId} is not configured`;
+        },
       });
-      listeners.push(listener);
-      started.push(listener);
-      mllpPorts[c.id] = listener.port;
+      for (const c of config.channels) {
+        const listener = await startMllpChannel({
+          channel: c,
+          host: c.source.host ?? config.host,
+          port: c.source.port,
+          maxFrameBytes: c.source.maxFrameBytes,
+          idleTimeoutMs: c.source.idleTimeoutMs,
+          intake,
+          logger,
+        });
+        parts.add(`mllp ${c.id}`, () => listener.close());
+        mllpPorts[c.id] = listener.port;
+      }
     }
-    logger.info({ httpPort, mllpPorts, dataDir: config.dataDir }, 'Junction started');
-    return { httpPort, mllpPorts, store, transport, stop: stopAll };
+    logger.info({ role: config.role, httpPort, mllpPorts, store: db.kind, transport: transport.kind }, 'Junction started');
+    return { httpPort, mllpPorts, store, transport, metrics, stop: () => parts.stopAll() };
   } catch (err) {
-    await stopAll();
+    await parts.stopAll();
     throw err;
   }
 }

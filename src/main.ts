@@ -34,7 +34,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       Object.entries(engine.mllpPorts)
         .map(([id, port]) => `  MLLP channel ${id}: ${config.host}:${port}\n`)
         .join('') +
-      `  data: ${config.dataDir}\nPress Ctrl+C to stop.\n`,
+      `  store: ${config.databaseUrl ? 'PostgreSQL server' : `embedded, in ${config.dataDir}`}\nPress Ctrl+C to stop.\n`,
   );
   let stopping = false;
   const stop = (signal: string) => {

@@ -37,11 +37,13 @@ function formParams(req: Request): RequestParam[] {
 }
 
 export function toFhirRequest(req: Request, configuredBaseUrl: string | undefined): FhirRequest {
-  const { type, id } = (req.params ?? {}) as { type?: string; id?: string };
+  const { type, id, vid, operation } = (req.params ?? {}) as { type?: string; id?: string; vid?: string; operation?: string };
   return {
     method: req.method,
     ...(type === undefined ? {} : { resourceType: type }),
     ...(id === undefined ? {} : { id }),
+    ...(vid === undefined ? {} : { versionId: vid }),
+    ...(operation === undefined ? {} : { operation }),
     params: [...queryParams(req), ...formParams(req)],
     baseUrl: requestBaseUrl(req, configuredBaseUrl),
   };
@@ -131,5 +133,22 @@ export function adaptJson(run: () => Promise<{ status: number; body: unknown }>)
   return async (_req, res) => {
     const { status, body } = await run();
     res.status(status).set('Cache-Control', 'no-store').json(body);
+  };
+}
+
+/** Plain JSON endpoints that read the request (e.g. /admin). A throw is a 500 whose details stay in the log. */
+export function adaptJsonRequest(
+  run: (req: Request) => Promise<{ status: number; body: unknown }>,
+  logger?: Logger,
+): RequestHandler {
+  return async (req, res) => {
+    try {
+      const { status, body } = await run(req);
+      res.status(status).set('Cache-Control', 'no-store').json(body);
+    } catch (error) {
+      const err = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { value: String(error) };
+      logger?.error({ err, method: req.method, route: req.route?.path }, 'admin request failed');
+      res.status(500).set('Cache-Control', 'no-store').json({ error: 'internal', message: 'Internal server error; the details are in the server log' });
+    }
   };
 }

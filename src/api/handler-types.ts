@@ -11,6 +11,10 @@ export interface FhirRequest {
   readonly method: string;
   readonly resourceType?: string;
   readonly id?: string;
+  /** the version id of a vread (`/_history/:vid`) */
+  readonly versionId?: string;
+  /** the operation of an instance-level operation route, e.g. `$everything` */
+  readonly operation?: string;
   /** query parameters, then (for POST _search) form body parameters */
   readonly params: readonly RequestParam[];
   /** FHIR base URL without a trailing slash, e.g. `https://hie.example.org/fhir` */

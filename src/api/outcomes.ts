@@ -49,11 +49,21 @@ function issue(code: IssueCode, diagnostics: string, expression?: string): Opera
 }
 
 /** 400: one issue per offending parameter, each naming it in `expression` and `diagnostics`. */
-export function invalidParameters(problems: readonly ParameterProblem[]): FhirError {
+export function invalidParameters(problems: readonly ParameterProblem[], kind = 'Search parameter'): FhirError {
   return new FhirError(
     400,
-    problems.map((p) => issue('invalid', `Search parameter ${quote(p.param)}: ${p.message}`, p.param)),
+    problems.map((p) => issue('invalid', `${kind} ${quote(p.param)}: ${p.message}`, p.param)),
   );
+}
+
+export function versionNotFound(resourceType: string, id: string, versionId: string): FhirError {
+  return new FhirError(404, [issue('not-found', `${resourceType}/${id} has no version ${quote(versionId)}`)]);
+}
+
+export function operationNotSupported(operation: string, resourceType: string): FhirError {
+  return new FhirError(404, [
+    issue('not-supported', `Operation ${quote(operation)} is not supported on ${resourceType}; supported: $everything on Patient`),
+  ]);
 }
 
 export function invalidId(id: string): FhirError {
@@ -113,7 +123,7 @@ export function internalError(): FhirError {
  * validates first, so reaching this means the two disagree; the client still gets a 400, not a 500.
  * Matched by shape, so the API does not import the store's internals.
  */
-const STORE_INPUT_ERRORS = new Set(['invalid-date', 'invalid-reference', 'invalid-paging']);
+const STORE_INPUT_ERRORS = new Set(['invalid-date', 'invalid-reference', 'invalid-paging', 'invalid-sort', 'invalid-include']);
 
 function storeInputError(error: object): FhirError | undefined {
   const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { runMap } from './map.js';
+import { runReplay } from './replay.js';
 import { runSend } from './send-command.js';
 import { runStart } from './start.js';
 import { runValidate } from './validate.js';
@@ -35,6 +36,13 @@ program
   .addOption(new Option('-p, --port <port>', 'listener port').default(Number(process.env.JUNCTION_MLLP_PORT ?? 2575)).argParser(parsePort))
   .addOption(new Option('--timeout <ms>', 'how long to wait for each ACK').default(10_000).argParser(parsePositive))
   .action(runSend);
+
+program
+  .command('replay')
+  .description('Resend parked pipeline messages to the end of their stage (RabbitMQ with JUNCTION_AMQP_URL, else the journal).')
+  .option('--parked', 'resend every parked message')
+  .option('--stage <stage>', 'only this stage: inbound, records or changed')
+  .action(runReplay);
 
 program
   .command('validate')

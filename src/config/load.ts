@@ -52,6 +52,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): JunctionConfig
     throw new ConfigError(envResult.error.issues.map((i) => `environment variable ${i.path.join('.')}: ${i.message}`));
   }
   const e = envResult.data;
+  if (e.JUNCTION_ROLE !== 'all' && (!e.JUNCTION_AMQP_URL || !e.JUNCTION_DATABASE_URL)) {
+    throw new ConfigError([
+      `JUNCTION_ROLE=${e.JUNCTION_ROLE} runs only part of the engine, so the processes need RabbitMQ between them and a shared PostgreSQL: set JUNCTION_AMQP_URL and JUNCTION_DATABASE_URL, or use JUNCTION_ROLE=all`,
+    ]);
+  }
   const configPath = resolve(e.JUNCTION_CONFIG);
   let text: string;
   try {
@@ -110,6 +115,13 @@ export function parseConfigText(
     httpPort: e.JUNCTION_HTTP_PORT,
     dataDir: resolve(e.JUNCTION_DATA_DIR),
     logLevel: e.JUNCTION_LOG_LEVEL,
+    ...(e.JUNCTION_DATABASE_URL ? { databaseUrl: e.JUNCTION_DATABASE_URL } : {}),
+    ...(e.JUNCTION_DATABASE_SCHEMA ? { databaseSchema: e.JUNCTION_DATABASE_SCHEMA } : {}),
+    ...(e.JUNCTION_AMQP_URL ? { amqpUrl: e.JUNCTION_AMQP_URL } : {}),
+    role: e.JUNCTION_ROLE,
+    queuePrefix: e.JUNCTION_AMQP_QUEUE_PREFIX,
+    ...(e.JUNCTION_ADMIN_TOKEN ? { adminToken: e.JUNCTION_ADMIN_TOKEN } : {}),
+    partitions: e.JUNCTION_PARTITIONS,
     channels,
     pipeline: file.pipeline,
   };

@@ -48,6 +48,26 @@ export const envSchema = z.object({
   JUNCTION_DATA_DIR: z.string().min(1).default('./data'),
   JUNCTION_CONFIG: z.string().min(1).default('junction.yaml'),
   JUNCTION_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** PostgreSQL server for the record store (and, without RabbitMQ, the pipeline journal); unset: embedded PGlite */
+  JUNCTION_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'JUNCTION_DATABASE_URL must be a postgres:// URL, for example postgres://junction@db:5432/junction')
+    .optional(),
+  /** schema for Junction's tables in that database (created if missing); default: the connection's search_path */
+  JUNCTION_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'JUNCTION_DATABASE_SCHEMA is a lower-case SQL identifier, for example junction').optional(),
+  /** RabbitMQ for the pipeline; unset: the embedded journal */
+  JUNCTION_AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\//, 'JUNCTION_AMQP_URL must be an amqp:// URL, for example amqp://guest:guest@rabbitmq:5672')
+    .optional(),
+  /** prefix of every RabbitMQ queue name, so several deployments can share one broker */
+  JUNCTION_AMQP_QUEUE_PREFIX: z.string().regex(/^[a-z][a-z0-9_.-]{0,40}$/, 'JUNCTION_AMQP_QUEUE_PREFIX is lower-case letters, digits, dots, dashes').default('junction'),
+  /** bearer token required by /admin and /metrics; unset: they are open (bind JUNCTION_HOST to a private address) */
+  JUNCTION_ADMIN_TOKEN: z.string().min(16, 'JUNCTION_ADMIN_TOKEN must be at least 16 characters').optional(),
+  /** which parts this process runs: all (default), ingest (channels + API), worker (stage workers) */
+  JUNCTION_ROLE: z.enum(['all', 'ingest', 'worker']).default('all'),
+  /** partition queues per stage on RabbitMQ; every process of one deployment must agree */
+  JUNCTION_PARTITIONS: z.coerce.number().int().min(1).max(256).default(8),
 });
 export type EnvConfig = z.infer<typeof envSchema>;
 
@@ -60,6 +80,13 @@ export interface JunctionConfig {
   readonly httpPort: number;
   readonly dataDir: string;
   readonly logLevel: EnvConfig['JUNCTION_LOG_LEVEL'];
+  readonly databaseUrl?: string;
+  readonly databaseSchema?: string;
+  readonly amqpUrl?: string;
+  readonly role: EnvConfig['JUNCTION_ROLE'];
+  readonly queuePrefix: string;
+  readonly adminToken?: string;
+  readonly partitions: number;
   readonly channels: readonly (ChannelConfig & { readonly overlayDirs: readonly string[] })[];
   readonly pipeline: FileConfig['pipeline'];
 }

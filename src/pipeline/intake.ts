@@ -4,6 +4,8 @@ import type { AckCode, Hl7Header, Hl7Location, Hl7Message } from '../hl7v2/types
 import { personKey } from '../mapping/index.js';
 import type { MessageSource, RejectedInput } from '../store/types.js';
 import type { InboundPayload } from './payloads.js';
+import type { JunctionMetrics } from '../observability/metrics.js';
+import { countedIntake } from './pipeline-metrics.js';
 import type { Transport } from './transport.js';
 
 /** The channel facts intake needs (a subset of the channel config). */
@@ -24,6 +26,8 @@ export interface IntakeDeps {
   readonly clock?: () => Date;
   /** ACK control ids; default: a per-process counter with a time prefix */
   readonly nextControlId?: () => string;
+  /** counts received / acknowledged / failed messages per channel */
+  readonly metrics?: JunctionMetrics;
 }
 
 export type IntakeOutcome = 'accepted' | 'rejected' | 'unavailable';
@@ -133,7 +137,7 @@ export function createIntake(deps: IntakeDeps): Intake {
     return answer('rejected', 'reject', header, message, failure);
   }
 
-  return {
+  const intake: Intake = {
     async receive(channel, text) {
       try {
         if (text.includes('\u0000')) {
@@ -187,4 +191,5 @@ export function createIntake(deps: IntakeDeps): Intake {
       }
     },
   };
+  return deps.metrics ? countedIntake(intake, deps.metrics) : intake;
 }

@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { parseMessage } from '../hl7v2/index.js';
 import { MappingError, type ChannelContext, type Mapper } from '../mapping/types.js';
 import type { RecordStore } from '../store/types.js';
+import type { JunctionMetrics } from '../observability/metrics.js';
 import type { InboundPayload, RecordsPayload } from './payloads.js';
+import { instrumentedHandler } from './pipeline-metrics.js';
 import { UnrecoverableError, type ConsumeOptions, type Consumer, type Transport } from './transport.js';
 
 export interface WorkerDeps {
@@ -12,6 +14,8 @@ export interface WorkerDeps {
   readonly channel: (channelId: string) => { readonly mapper: Mapper; readonly context: ChannelContext } | undefined;
   readonly logger: Logger;
   readonly consume?: ConsumeOptions;
+  /** stage durations, failures and parks per channel */
+  readonly metrics?: JunctionMetrics;
 }
 
 export interface Workers {
@@ -30,7 +34,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
   consumers.push(
     deps.transport.consume<InboundPayload>(
       'inbound',
-      async (m) => {
+      instrumentedHandler<InboundPayload>('inbound', async (m) => {
         const { source, raw } = m.payload;
         const channel = deps.channel(source.channelId);
         if (!channel) throw new UnrecoverableError(`channel "${source.channelId}" is not configured (any more); add it back to junction.yaml and resend`);
@@ -53,7 +57,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           warnings: result.warnings,
         };
         await deps.transport.publish('records', m.key, next);
-      },
+      }, deps.metrics, deps.consume, 'records'),
       deps.consume,
     ),
   );
@@ -61,7 +65,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
   consumers.push(
     deps.transport.consume<RecordsPayload>(
       'records',
-      async (m) => {
+      instrumentedHandler<RecordsPayload>('records', async (m) => {
         const p = m.payload;
         const result = await deps.store.apply({
           source: p.source,
@@ -76,7 +80,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           { channel: p.source.channelId, controlId: p.source.controlId, status: result.status, changed: result.versions.filter((v) => v.changed).length },
           'message applied',
         );
-      },
+      }, deps.metrics, deps.consume),
       deps.consume,
     ),
   );

@@ -1,11 +1,9 @@
-import type { BundleEntry, Coding, Resource } from '@medplum/fhirtypes';
+import type { BundleEntry, Coding, Patient, Resource } from '@medplum/fhirtypes';
 import { StoreError } from './errors.js';
-import { applyPreserve, mergeMeta, sameContent } from './resource-content.js';
-import { rebuildSearchIndex } from './search-index.js';
-import type { SqlExecutor } from './sql.js';
-import type { ApplyInput, ResourceVersionRef } from './types.js';
-
-type StoredResource = Resource & { id: string };
+import { combinePatient, type SurvivorExtras } from './patient-content.js';
+import { applyPreserve, mergeMeta } from './resource-content.js';
+import type { ApplyInput } from './types.js';
+import { writeResource, type StoredResource, type WriteScope, type WrittenVersion } from './write-resource.js';
 
 interface PlannedWrite {
   readonly index: number;
@@ -18,19 +16,28 @@ interface PlannedWrite {
  * Write every entry of a mapped bundle inside the caller's transaction; returns one version per entry, in
  * bundle order. Rows are locked in (type, id) order so two messages touching the same resources cannot
  * deadlock each other.
+ *
+ * Event order: a resource last set by a message with a later event time (`eventTime`, EVN-2 else MSH-7) keeps
+ * its content; an older message only adds what accumulates (a Patient's identifiers and links, security
+ * labels). A message without an event time is treated as the newest.
  */
 export async function applyBundle(
-  tx: SqlExecutor,
+  scope: WriteScope,
   input: ApplyInput,
-  messageId: string,
-  now: () => Date,
-): Promise<ResourceVersionRef[]> {
+  eventTime: string | null,
+  survivors: ReadonlyMap<string, SurvivorExtras> = new Map(),
+): Promise<WrittenVersion[]> {
   const writes = (input.bundle.entry ?? []).map((entry, index) => planWrite(entry, index, input));
   const lockOrder = [...writes].sort(
     (a, b) => compare(a.resource.resourceType, b.resource.resourceType) || compare(a.resource.id, b.resource.id),
   );
-  const versions: ResourceVersionRef[] = new Array<ResourceVersionRef>(writes.length);
-  for (const write of lockOrder) versions[write.index] = await writeResource(tx, write, messageId, now);
+  const versions: WrittenVersion[] = new Array<WrittenVersion>(writes.length);
+  for (const write of lockOrder) {
+    const { resourceType, id } = write.resource;
+    versions[write.index] = await writeResource(scope, resourceType, id, eventTime, (held, heldIsNewer) =>
+      nextVersion(write, held, heldIsNewer, survivors.get(id)),
+    );
+  }
   return versions;
 }
 
@@ -58,59 +65,24 @@ function planWrite(entry: BundleEntry, index: number, input: ApplyInput): Planne
   };
 }
 
-async function writeResource(
-  tx: SqlExecutor,
+/**
+ * The next content: the mapped resource with preserved elements and accumulated labels applied (the held
+ * content instead when a newer message set it); for a Patient, identifiers and links accumulate.
+ */
+function nextVersion(
   write: PlannedWrite,
-  messageId: string,
-  now: () => Date,
-): Promise<ResourceVersionRef> {
-  const { resourceType, id } = write.resource;
-  // A first version can race with another transaction creating the same resource: the loser's INSERT waits,
-  // does nothing, and the next pass locks and updates the winner's row.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const { rows } = await tx.query<{ version_id: number; content: StoredResource }>(
-      'SELECT version_id, content FROM resources WHERE resource_type = $1 AND id = $2 FOR UPDATE',
-      [resourceType, id],
-    );
-    const held = rows[0];
-    const next = nextVersion(write, held?.content);
-    if (held && sameContent(next, held.content)) {
-      return { resourceType, id, versionId: String(held.version_id), changed: false };
-    }
-    const versionId = held ? Number(held.version_id) + 1 : 1;
-    const lastUpdated = now().toISOString();
-    const stored = { ...next, meta: { versionId: String(versionId), lastUpdated, ...next.meta } } as StoredResource;
-    const content = JSON.stringify(stored);
-    if (held) {
-      await tx.query(
-        `UPDATE resources SET version_id = $3, last_updated = $4::timestamptz, content = $5::jsonb
-          WHERE resource_type = $1 AND id = $2`,
-        [resourceType, id, versionId, lastUpdated, content],
-      );
-    } else {
-      const inserted = await tx.query(
-        `INSERT INTO resources (resource_type, id, version_id, last_updated, content)
-         VALUES ($1, $2, 1, $3::timestamptz, $4::jsonb) ON CONFLICT (resource_type, id) DO NOTHING`,
-        [resourceType, id, lastUpdated, content],
-      );
-      if (inserted.rowCount === 0) continue;
-    }
-    await tx.query(
-      `INSERT INTO resource_history (resource_type, id, version_id, last_updated, content, message_id)
-       VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb, $6::uuid)`,
-      [resourceType, id, versionId, lastUpdated, content, messageId],
-    );
-    await rebuildSearchIndex(tx, stored);
-    return { resourceType, id, versionId: String(versionId), changed: true };
+  held: StoredResource | undefined,
+  heldIsNewer: boolean,
+  extras: SurvivorExtras | undefined,
+): StoredResource {
+  const older = heldIsNewer && held !== undefined;
+  let base: Resource = older ? held : applyPreserve(write.resource, held, write.preserve);
+  if (write.resource.resourceType === 'Patient') {
+    base = combinePatient(write.resource as Patient, held as Patient | undefined, older, extras);
+    if (!older) base = applyPreserve(base, held, write.preserve);
   }
-  throw new StoreError(`Could not create or lock ${resourceType}/${id}; retry the message.`, 'write-conflict');
-}
-
-/** The mapped resource with preserved elements and accumulated labels applied, before versioning. */
-function nextVersion(write: PlannedWrite, held: StoredResource | undefined): StoredResource {
-  const preserved = applyPreserve(write.resource, held, write.preserve) as StoredResource;
-  const meta = mergeMeta(preserved.meta, held?.meta, write.labels);
-  const next: StoredResource = { ...preserved };
+  const meta = mergeMeta(base.meta, held?.meta, write.labels);
+  const next = { ...base } as StoredResource;
   if (Object.keys(meta).length > 0) next.meta = meta;
   else delete next.meta;
   return next;

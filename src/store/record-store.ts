@@ -1,12 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
-import { applyBundle } from './apply-bundle.js';
+import { applyMessage } from './apply-message.js';
 import { StoreError } from './errors.js';
 import { claimMessage, findAppliedMessageId, insertRejected, readMessage, recordVersions } from './message-log.js';
 import { migrate } from './migrations.js';
-import { buildSearchQuery } from './search-sql.js';
+import { IDENTITY_RACE } from './mpi.js';
+import { readEverything } from './everything.js';
+import { readHistory } from './history.js';
+import { runSearch } from './search-run.js';
 import type { SqlDatabase } from './sql.js';
-import type { ApplyInput, ApplyResult, RecordStore, SearchQuery, SearchResult } from './types.js';
+import type {
+  ApplyInput,
+  ApplyResult,
+  EverythingQuery,
+  HistoryQuery,
+  HistoryResult,
+  RecordStore,
+  SearchQuery,
+  SearchResult,
+} from './types.js';
 
 export interface RecordStoreOptions {
   /** clock for meta.lastUpdated and `ap` date searches (default: the system clock) */
@@ -15,8 +27,8 @@ export interface RecordStoreOptions {
   readonly ownsDatabase?: boolean;
 }
 
-/** PostgreSQL error codes worth a fresh attempt: serialization failure, deadlock detected. */
-const RETRYABLE = new Set(['40001', '40P01']);
+/** Worth a fresh attempt: serialization failure, deadlock detected (PostgreSQL codes), an identity race. */
+const RETRYABLE = new Set(['40001', '40P01', IDENTITY_RACE]);
 const ATTEMPTS = 3;
 
 /** A RecordStore on either database; brings the schema up to date first. */
@@ -55,9 +67,9 @@ class SqlRecordStore implements RecordStore {
         }
         return { status: 'duplicate', messageId: earlier, versions: [] };
       }
-      const versions = await applyBundle(tx, input, messageId, this.now);
+      const { versions, provenance } = await applyMessage(tx, input, messageId, this.now);
       await recordVersions(tx, messageId, versions);
-      return { status: 'applied', messageId, versions };
+      return { status: 'applied', messageId, versions, provenance };
     });
   }
 
@@ -78,11 +90,16 @@ class SqlRecordStore implements RecordStore {
     return rows[0]?.content;
   }
 
-  async search(resourceType: string, query: SearchQuery): Promise<SearchResult> {
-    const { sql, params } = buildSearchQuery(resourceType, query, this.now());
-    const { rows } = await this.db.query<{ total: number; resources: Resource[] }>(sql, params);
-    const row = rows[0];
-    return { total: Number(row?.total ?? 0), resources: row?.resources ?? [] };
+  search(resourceType: string, query: SearchQuery): Promise<SearchResult> {
+    return runSearch(this.db, resourceType, query, this.now());
+  }
+
+  history(resourceType: string, id: string | undefined, query: HistoryQuery): Promise<HistoryResult> {
+    return readHistory(this.db, resourceType, id, query);
+  }
+
+  everything(patientId: string, query: EverythingQuery): Promise<SearchResult | undefined> {
+    return readEverything(this.db, patientId, query);
   }
 
   async logRejected(input: Parameters<RecordStore['logRejected']>[0]): Promise<string> {

@@ -1,4 +1,15 @@
-import type { Encounter, HumanName, Identifier, Patient, Reference, Resource } from '@medplum/fhirtypes';
+import type {
+  Encounter,
+  HumanName,
+  Identifier,
+  Location,
+  Organization,
+  Patient,
+  Practitioner,
+  Provenance,
+  Reference,
+  Resource,
+} from '@medplum/fhirtypes';
 import { parseDateRange, periodRange } from './fhir-date-range.js';
 import type { SearchParamType } from './types.js';
 
@@ -80,6 +91,12 @@ const PATIENT_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> = 
     targets: ['Practitioner', 'Organization', 'PractitionerRole'],
     extract: (r) => references((r as Patient).generalPractitioner),
   },
+  link: {
+    type: 'reference',
+    description: 'A patient this record is linked to (merges: replaces / replaced-by)',
+    targets: ['Patient', 'RelatedPerson'],
+    extract: (r) => references(((r as Patient).link ?? []).map((l) => l.other)),
+  },
 };
 
 const ENCOUNTER_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> = {
@@ -139,11 +156,70 @@ const ENCOUNTER_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> 
   },
 };
 
+const ORGANIZATION_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> = {
+  identifier: {
+    type: 'token',
+    description: 'An organisation identifier (system|value), e.g. the ODS code',
+    extract: (r) => identifiers((r as Organization).identifier),
+  },
+  name: {
+    type: 'string',
+    description: "The organisation's name or an alias (prefix match, case and accent insensitive)",
+    extract: (r) => strings([(r as Organization).name, ...((r as Organization).alias ?? [])]),
+  },
+};
+
+const PRACTITIONER_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> = {
+  identifier: {
+    type: 'token',
+    description: 'A practitioner identifier (system|value), e.g. the GMC number',
+    extract: (r) => identifiers((r as Practitioner).identifier),
+  },
+  name: {
+    type: 'string',
+    description: 'Any part of a name: family, given, prefix, suffix or text',
+    extract: (r) => strings(((r as Practitioner).name ?? []).flatMap(nameParts)),
+  },
+};
+
+const LOCATION_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> = {
+  identifier: {
+    type: 'token',
+    description: 'A location identifier (system|value)',
+    extract: (r) => identifiers((r as Location).identifier),
+  },
+  name: {
+    type: 'string',
+    description: "The location's name or an alias (prefix match)",
+    extract: (r) => strings([(r as Location).name, ...((r as Location).alias ?? [])]),
+  },
+};
+
+const PROVENANCE_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> = {
+  target: {
+    type: 'reference',
+    description: 'A resource (version) the provenance is about',
+    extract: (r) => references((r as Provenance).target),
+  },
+  patient: {
+    type: 'reference',
+    description: 'A patient the provenance is about (a target that is a Patient)',
+    targets: ['Patient'],
+    extract: (r) =>
+      references((r as Provenance).target).filter((e) => e.kind === 'reference' && e.targetType === 'Patient'),
+  },
+};
+
 /** Supported search parameters by resource type (`_id` and `_lastUpdated` included in each). */
 export const SEARCH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, SearchParameterDefinition>>>> = {
   Patient: { ...COMMON_SEARCH_PARAMETERS, ...PATIENT_PARAMETERS },
   Encounter: { ...COMMON_SEARCH_PARAMETERS, ...ENCOUNTER_PARAMETERS },
+  Organization: { ...COMMON_SEARCH_PARAMETERS, ...ORGANIZATION_PARAMETERS },
+  Practitioner: { ...COMMON_SEARCH_PARAMETERS, ...PRACTITIONER_PARAMETERS },
+  Location: { ...COMMON_SEARCH_PARAMETERS, ...LOCATION_PARAMETERS },
+  Provenance: { ...COMMON_SEARCH_PARAMETERS, ...PROVENANCE_PARAMETERS },
 };
+
 
 /** The parameters a resource type can be searched by; any type has at least `_id` and `_lastUpdated`. */
 export function searchParametersFor(resourceType: string): Readonly<Record<string, SearchParameterDefinition>> {

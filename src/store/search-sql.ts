@@ -1,12 +1,19 @@
 import { StoreError } from './errors.js';
 import { requireDateRange, type DateRange } from './fhir-date-range.js';
 import { getSearchParameter, parseReference, type SearchParameterDefinition } from './search-params.js';
+import { afterCursorSql, decodeCursor, orderBySql } from './cursor.js';
+import { DEFAULT_SORT, sortColumns, sortSignature } from './search-sort.js';
 import { escapeLike, foldForSearch } from './text-normalise.js';
 import type { DatePrefix, SearchCriterion, SearchQuery, SearchValue } from './types.js';
 
 export interface BuiltQuery {
   readonly sql: string;
   readonly params: readonly unknown[];
+}
+
+export interface BuiltSearch extends BuiltQuery {
+  /** what a cursor for this search is issued for (its sort order) */
+  readonly signature: string;
 }
 
 /** Collects parameter values; SQL text only ever holds `$n` placeholders for input. */
@@ -19,27 +26,43 @@ class Params {
 }
 
 /**
- * One statement returning one row: `total` (every match) and `resources` (the page, newest first, then by
- * id). Values of one criterion are ORed; criteria are ANDed.
+ * One statement returning one row: `total` (every match) and `rows` (the page: up to count + 1 resources,
+ * the extra one only telling the caller there is a next page, each with its sort key values as text).
+ * Values of one criterion are ORed; criteria are ANDed. The order is the query's sort (default newest
+ * first), always ending with the id, so it is total and deterministic; a cursor continues after the row it
+ * names (keyset paging), so rows inserted or updated meanwhile never shift a later page.
  */
-export function buildSearchQuery(resourceType: string, query: SearchQuery, now: Date): BuiltQuery {
+export function buildSearchQuery(resourceType: string, query: SearchQuery, now: Date): BuiltSearch {
   checkPaging(query);
   const params = new Params();
   const type = params.add(resourceType);
   const conditions = query.criteria.map((criterion) => criterionSql(resourceType, type, criterion, params, now));
   const where = [`r.resource_type = ${type}`, ...conditions].join('\n    AND ');
+  const sort = query.sort !== undefined && query.sort.length > 0 ? query.sort : DEFAULT_SORT;
+  const signature = sortSignature(resourceType, sort);
+  const columns = sortColumns(resourceType, sort, type, (value) => params.add(value));
+  const keyed = ['m.id', ...columns.slice(0, -1).map((c, i) => `${c.compute} AS k${i}`)].join(', ');
+  const after =
+    query.cursor === undefined
+      ? ''
+      : `WHERE ${afterCursorSql(columns, decodeCursor(query.cursor, signature, columns.length), (v, cast) => params.add(v, cast))}`;
+  const order = orderBySql(columns);
+  const keys = columns.map((c) => `${c.expr}::text`).join(', ');
   const limit = params.add(query.count, '::integer');
   const offset = params.add(query.offset, '::integer');
   const sql = `WITH matched AS (
   SELECT r.id, r.last_updated FROM resources r
   WHERE ${where}
 ), page AS (
-  SELECT id, last_updated FROM matched ORDER BY last_updated DESC, id COLLATE "C" LIMIT ${limit} OFFSET ${offset}
+  SELECT k.*, jsonb_build_array(${keys}) AS keys, row_number() OVER (ORDER BY ${order}) AS n
+    FROM (SELECT ${keyed} FROM matched m) k
+    ${after}
+   ORDER BY ${order} LIMIT ${limit} + 1 OFFSET ${offset}
 )
 SELECT (SELECT count(*) FROM matched)::integer AS total,
-       (SELECT coalesce(jsonb_agg(r.content ORDER BY page.last_updated DESC, page.id COLLATE "C"), '[]'::jsonb)
-          FROM page JOIN resources r ON r.resource_type = ${type} AND r.id = page.id) AS resources`;
-  return { sql, params: params.values };
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('resource', r.content, 'keys', page.keys) ORDER BY page.n), '[]'::jsonb)
+          FROM page JOIN resources r ON r.resource_type = ${type} AND r.id = page.id) AS rows`;
+  return { sql, params: params.values, signature };
 }
 
 function checkPaging(query: SearchQuery): void {
@@ -70,6 +93,7 @@ function criterionSql(
   if (criterion.values.length === 0) {
     throw new StoreError(`Search parameter "${criterion.param}" was given no values.`, 'empty-search-criterion');
   }
+  if (criterion.param === '_id') return idSql(criterion, params);
   const alternatives = criterion.values.map((value) => {
     if (value.type !== definition.type) {
       throw new StoreError(
@@ -82,6 +106,17 @@ function criterionSql(
   return `r.id IN (SELECT s.resource_id FROM search_index s
       WHERE s.resource_type = ${type} AND s.param = ${params.add(criterion.param)}
         AND (${alternatives.join(' OR ')}))`;
+}
+
+/** `_id` straight on the primary key. */
+function idSql(criterion: SearchCriterion, params: Params): string {
+  const ids = criterion.values.map((value) => {
+    if (value.type !== 'token') {
+      throw new StoreError(`Search parameter "_id" is a token parameter but was given a ${value.type} value.`, 'search-type-mismatch');
+    }
+    return params.add(value.code);
+  });
+  return `r.id IN (${ids.join(', ')})`;
 }
 
 function valueSql(param: string, def: SearchParameterDefinition, value: SearchValue, params: Params, now: Date): string {

@@ -39,6 +39,11 @@ export interface ApplyResult {
   readonly status: 'applied' | 'duplicate';
   readonly messageId: string;
   readonly versions: readonly ResourceVersionRef[];
+  /**
+   * The Provenance this message wrote (absent for a duplicate). `versions` holds the bundle's entries in
+   * bundle order, then any versions written by merges (retired Patients, repointed resources).
+   */
+  readonly provenance?: ResourceVersionRef;
 }
 
 export type SearchParamType = 'token' | 'string' | 'date' | 'reference';
@@ -61,11 +66,63 @@ export interface SearchQuery {
   readonly criteria: readonly SearchCriterion[];
   readonly count: number;
   readonly offset: number;
+  /** sort keys, most significant first; default `-_lastUpdated`. The id always breaks ties. */
+  readonly sort?: readonly SortKey[];
+  /** opaque token from an earlier page's `nextCursor`: continue after that page (keyset paging) */
+  readonly cursor?: string;
+  /** `_include`: also return what these reference parameters of the matches point at */
+  readonly include?: readonly IncludeRequest[];
+}
+
+export interface SortKey {
+  /** `_lastUpdated`, `_id`, or a string, token or date search parameter of the type */
+  readonly param: string;
+  readonly descending: boolean;
+}
+
+export interface IncludeRequest {
+  /** a reference search parameter of the searched type, e.g. `patient` on Encounter */
+  readonly param: string;
+  /** only targets of this type, when given */
+  readonly targetType?: string;
 }
 
 export interface SearchResult {
   readonly total: number;
   readonly resources: readonly Resource[];
+  /** resources added by `_include` (not counted in total) */
+  readonly included?: readonly Resource[];
+  /** cursor for the page after this one; absent on the last page */
+  readonly nextCursor?: string;
+}
+
+/** History of one resource (`id` given) or of every resource of a type. Newest version first. */
+export interface HistoryQuery {
+  /** only versions written at or after this instant (ISO 8601) */
+  readonly since?: string;
+  readonly count: number;
+  /** opaque token from an earlier page's `nextCursor` */
+  readonly cursor?: string;
+}
+
+export interface HistoryEntry {
+  readonly resource: Resource;
+  readonly versionId: string;
+  readonly lastUpdated: string;
+}
+
+export interface HistoryResult {
+  readonly total: number;
+  readonly entries: readonly HistoryEntry[];
+  readonly nextCursor?: string;
+}
+
+/** `Patient/:id/$everything`. */
+export interface EverythingQuery {
+  /** only resources whose current version was written at or after this instant (ISO 8601) */
+  readonly since?: string;
+  readonly count: number;
+  readonly cursor?: string;
 }
 
 /** A message as the message log holds it. */
@@ -98,6 +155,13 @@ export interface RecordStore {
   read(resourceType: string, id: string): Promise<Resource | undefined>;
   vread(resourceType: string, id: string, versionId: string): Promise<Resource | undefined>;
   search(resourceType: string, query: SearchQuery): Promise<SearchResult>;
+  /** versions of one resource (`id` given) or of a whole type, newest first */
+  history(resourceType: string, id: string | undefined, query: HistoryQuery): Promise<HistoryResult>;
+  /**
+   * The person's whole record: the Patient and the Patients it merged (links `replaces` / `replaced-by`),
+   * everything that references them, and what those reference. Undefined when the Patient is unknown.
+   */
+  everything(patientId: string, query: EverythingQuery): Promise<SearchResult | undefined>;
   /** keep a message that could not be accepted (malformed, unmappable) for inspection */
   logRejected(input: RejectedInput): Promise<string>;
   getMessage(id: string): Promise<MessageLogEntry | undefined>;

@@ -27,14 +27,32 @@ describe('GET /fhir/metadata', () => {
     expect(statement.format).toContain('json');
     expect(statement.rest).toHaveLength(1);
     expect(statement.rest[0].mode).toBe('server');
-    expect(statement.rest[0].resource.map((r: { type: string }) => r.type)).toEqual(['Patient', 'Encounter', 'Organization']);
+    expect(statement.rest[0].resource.map((r: { type: string }) => r.type)).toEqual([
+      'Patient',
+      'Encounter',
+      'Organization',
+      'Practitioner',
+      'Location',
+      'Provenance',
+    ]);
   });
 
-  it('lists read and search-type and each catalog parameter per resource', async () => {
+  it('lists read, vread, search, history and each catalog parameter per resource', async () => {
     const statement = await json(await api.fetch('/fhir/metadata'));
     const byType = new Map(statement.rest[0].resource.map((r: { type: string }) => [r.type, r]));
     const patientCapability = byType.get('Patient') as Record<string, any>;
-    expect(patientCapability.interaction).toEqual([{ code: 'read' }, { code: 'search-type' }]);
+    expect(patientCapability.interaction.map((i: { code: string }) => i.code)).toEqual([
+      'read',
+      'vread',
+      'search-type',
+      'history-instance',
+      'history-type',
+    ]);
+    expect(patientCapability.readHistory).toBe(true);
+    expect(patientCapability.operation).toEqual([
+      { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+    ]);
+    expect((byType.get('Encounter') as Record<string, any>).searchInclude).toContain('Encounter:patient');
     const expected = Object.entries(testCatalog.params('Patient') ?? {}).map(([name, d]) => ({
       name,
       type: d.type,

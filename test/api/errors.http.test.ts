@@ -12,7 +12,7 @@ describe('errors as OperationOutcomes', () => {
   });
   afterAll(() => api.close());
 
-  it.each(['/fhir', '/fhir/', '/fhir/Patient/p1/_history', '/fhir/Patient/p1/_history/1/extra'])(
+  it.each(['/fhir', '/fhir/', '/fhir/Patient/p1/$everything/extra', '/fhir/Patient/p1/_history/1/extra'])(
     'answers 404 for the unknown route %s',
     async (path) => {
       const response = await api.fetch(path);

@@ -210,7 +210,7 @@ describe('criteria, paging and problems', () => {
   });
 
   it('reports every offending parameter, not only the first', () => {
-    const found = problems('Patient', 'colour=blue&family=&birthdate=2024-99&gender=male&_sort=family&name=a,,b');
+    const found = problems('Patient', 'colour=blue&family=&birthdate=2024-99&gender=male&_sort=general-practitioner&name=a,,b');
     expect(found.map((p) => p.param)).toEqual(['colour', 'family', 'birthdate', '_sort', 'name']);
     expect(found[0]?.message).toContain('is not a search parameter of Patient; supported: ');
     expect(found[0]?.message).toContain('family');
@@ -227,5 +227,39 @@ describe('criteria, paging and problems', () => {
       'gender:not',
       'birthdate:missing',
     ]);
+  });
+});
+
+describe('sort, include, summary and cursor', () => {
+  it('reads _sort keys in order, - meaning descending', () => {
+    expect(query('Patient', '_sort=family,-birthdate,_id').sort).toEqual([
+      { param: 'family', descending: false },
+      { param: 'birthdate', descending: true },
+      { param: '_id', descending: false },
+    ]);
+    expect(query('Encounter', '_sort=-date').sort).toEqual([{ param: 'date', descending: true }]);
+    expect(problems('Patient', '_sort=shoe')[0]?.message).toContain('not a search parameter of Patient');
+    expect(problems('Patient', '_sort=family&_sort=gender')[0]?.message).toBe('is given more than once');
+  });
+
+  it('reads _include as Type:parameter[:Target] for reference parameters of the searched type', () => {
+    expect(query('Encounter', '_include=Encounter:patient&_include=Encounter:location:Location').include).toEqual([
+      { param: 'patient' },
+      { param: 'location', targetType: 'Location' },
+    ]);
+    expect(problems('Encounter', '_include=Patient:link')[0]?.message).toContain('cannot be included here');
+    expect(problems('Encounter', '_include=Encounter:status')[0]?.message).toContain('not a reference parameter');
+    expect(problems('Encounter', '_include=Encounter:location:Patient')[0]?.message).toContain('is not a type');
+  });
+
+  it('turns _summary=count into a count of 0, and refuses other summaries', () => {
+    expect(query('Patient', '_summary=count&_count=50').count).toBe(0);
+    expect(problems('Patient', '_summary=true')[0]?.message).toContain('use count');
+  });
+
+  it('passes a well-formed _cursor on and refuses it with _offset', () => {
+    expect(query('Patient', '_cursor=abc-DEF_1').cursor).toBe('abc-DEF_1');
+    expect(problems('Patient', '_cursor=a%2Fb')[0]?.param).toBe('_cursor');
+    expect(problems('Patient', '_cursor=abc&_offset=20')[0]?.param).toBe('_offset');
   });
 });

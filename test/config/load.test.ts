@@ -67,3 +67,17 @@ describe('config', () => {
     expect(result.success).toBe(false);
   });
 });
+
+describe('config: deployment roles', () => {
+  it('refuses a partial role without RabbitMQ and PostgreSQL, saying what to set', async () => {
+    const { loadConfig } = await import('../../src/config/load.js');
+    expect(() => loadConfig({ JUNCTION_ROLE: 'worker' })).toThrow(/JUNCTION_AMQP_URL and JUNCTION_DATABASE_URL/);
+  });
+
+  it('reads the server URLs and checks their form', () => {
+    const env = envSchema.parse({ JUNCTION_DATABASE_URL: 'postgres://u@db/j', JUNCTION_AMQP_URL: 'amqp://g:g@mq:5672', JUNCTION_ROLE: 'worker', JUNCTION_PARTITIONS: '16' });
+    const c = parseConfigText(good, '/x/j.yaml', env);
+    expect(c).toMatchObject({ databaseUrl: 'postgres://u@db/j', amqpUrl: 'amqp://g:g@mq:5672', role: 'worker', partitions: 16 });
+    expect(envSchema.safeParse({ JUNCTION_DATABASE_URL: 'mysql://x' }).success).toBe(false);
+  });
+});

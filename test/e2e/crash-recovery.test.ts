@@ -42,5 +42,5 @@ describe('durability: SIGKILL right after an AA loses nothing', () => {
     }
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-  });
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adt } from '../support/messages.js';
-import { eventually, getJson, startTestEngine, type TestEngine } from '../support/engine.js';
+import { eventually, freshSchema, getJson, startTestEngine, type TestEngine, type TestEngineOptions } from '../support/engine.js';
+import { integrationUrl } from '../support/integration.js';
 import { frame, RawMllpClient, readAck } from '../support/mllp-raw-client.js';
 
 const NHS = '9434765919';
@@ -27,9 +28,15 @@ async function encounterOf(patientId: string): Promise<any | undefined> {
   return body.entry?.[0]?.resource;
 }
 
-describe('walking skeleton: ADT over MLLP becomes readable FHIR on embedded defaults', () => {
+const postgresUrl = integrationUrl('JUNCTION_TEST_DATABASE_URL', 'walking skeleton on PostgreSQL');
+const stores: [string, () => TestEngineOptions][] = [
+  ['embedded PGlite', () => ({})],
+  ...(postgresUrl ? [['PostgreSQL server', () => ({ postgres: { url: postgresUrl, schema: freshSchema('junction_e2e') } })] as [string, () => TestEngineOptions]] : []),
+];
+
+describe.each(stores)('walking skeleton: ADT over MLLP becomes readable FHIR (%s)', (_name, options) => {
   beforeAll(async () => {
-    t = await startTestEngine();
+    t = await startTestEngine(options());
   });
   afterAll(async () => {
     await t?.stop();
@@ -79,7 +86,8 @@ describe('walking skeleton: ADT over MLLP becomes readable FHIR on embedded defa
   });
 
   it('the same message sent twice is acknowledged twice and creates no new version', async () => {
-    const message = adt({ event: 'A08', controlId: 'UPD0001', family: 'SMYTHE' });
+    // event time after the A03's: an older update would not overwrite newer demographics (DESIGN.md, Identity)
+    const message = adt({ event: 'A08', controlId: 'UPD0001', family: 'SMYTHE', eventTime: '20261129100000' });
     expect((await send(message)).code).toBe('AA');
     const patient = await eventually(async () => {
       const p = (await patientByNhs()).entry[0].resource;
@@ -90,7 +98,7 @@ describe('walking skeleton: ADT over MLLP becomes readable FHIR on embedded defa
     expect((await send(message)).code).toBe('AA');
     // a later, different message for the same patient is applied after the duplicate (per-patient order),
     // so once it is visible the duplicate has been handled too
-    expect((await send(adt({ event: 'A08', controlId: 'UPD0002', family: 'SMYTHE', ward: 'WARD6' }))).code).toBe('AA');
+    expect((await send(adt({ event: 'A08', controlId: 'UPD0002', family: 'SMYTHE', ward: 'WARD6', eventTime: '20261129100000' }))).code).toBe('AA');
     await eventually(async () => {
       const e = await encounterOf(patient.id);
       return e && e.location?.[0]?.location?.reference !== before.location?.[0]?.location?.reference ? e : undefined;

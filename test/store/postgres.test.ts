@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/migrations.js';
+import { MIGRATIONS, migrate } from '../../src/store/migrations.js';
 import { openPostgresDatabase } from '../../src/store/postgres-database.js';
 import { createRecordStore } from '../../src/store/record-store.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
@@ -50,9 +50,10 @@ if (!url) {
       ]);
       try {
         const applied = await Promise.all(dbs.map((db) => migrate(db)));
-        expect(applied.flat().sort()).toEqual([1]);
-        const { rows } = await dbs[0]!.query<{ version: number }>('SELECT version FROM junction_migrations');
-        expect(rows).toEqual([{ version: 1 }]);
+        const versions = MIGRATIONS.map((m) => m.version);
+        expect(applied.flat().sort((a, b) => a - b)).toEqual(versions);
+        const { rows } = await dbs[0]!.query<{ version: number }>('SELECT version FROM junction_migrations ORDER BY version');
+        expect(rows).toEqual(versions.map((version) => ({ version })));
         expect(await migrate(dbs[1]!)).toEqual([]);
       } finally {
         await Promise.all(dbs.map((db) => db.close()));

@@ -22,12 +22,16 @@ describe('search parameter registry', () => {
       gender: 'token',
       'address-postalcode': 'string',
       'general-practitioner': 'reference',
+      link: 'reference',
     });
     const encounter = listSearchParameters('Encounter').map((p) => p.name).sort();
     expect(encounter).toEqual(
       ['_id', '_lastUpdated', 'class', 'date', 'identifier', 'location', 'patient', 'service-provider', 'status', 'subject'].sort(),
     );
-    expect(listSearchParameters('Organization').map((p) => p.name)).toEqual(['_id', '_lastUpdated']);
+    expect(listSearchParameters('Organization').map((p) => p.name)).toEqual(['_id', '_lastUpdated', 'identifier', 'name']);
+    expect(listSearchParameters('Practitioner').map((p) => p.name)).toContain('identifier');
+    expect(listSearchParameters('Location').map((p) => p.name)).toContain('identifier');
+    expect(listSearchParameters('Observation').map((p) => p.name)).toEqual(['_id', '_lastUpdated']);
     expect(getSearchParameter('Patient', 'toString')).toBeUndefined();
     expect(getSearchParameter('constructor', '_id')?.type).toBe('token');
   });

@@ -5,6 +5,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import { envSchema } from '../../src/config/schema.js';
 import { startEngine, type Engine } from '../../src/engine.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { openPostgresDatabase } from '../../src/store/index.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -29,9 +30,23 @@ pipeline: { maxAttempts: 3, backoffMs: 20, maxBackoffMs: 200, concurrency: 4 }
 }
 
 /** Start a whole engine in this process on ephemeral ports and a temporary data directory. */
-export async function startTestEngine(options: { maxFrameBytes?: number; idleTimeoutMs?: number; dataDir?: string } = {}): Promise<TestEngine> {
+export interface TestEngineOptions {
+  readonly maxFrameBytes?: number;
+  readonly idleTimeoutMs?: number;
+  readonly dataDir?: string;
+  /** run on a PostgreSQL server in this (fresh) schema instead of embedded PGlite */
+  readonly postgres?: { readonly url: string; readonly schema: string };
+}
+
+export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'junction-test-'));
-  const env = envSchema.parse({ JUNCTION_HTTP_PORT: '0', JUNCTION_MLLP_PORT: '0', JUNCTION_DATA_DIR: dataDir, JUNCTION_LOG_LEVEL: 'silent' });
+  const env = envSchema.parse({
+    JUNCTION_HTTP_PORT: '0',
+    JUNCTION_MLLP_PORT: '0',
+    JUNCTION_DATA_DIR: dataDir,
+    JUNCTION_LOG_LEVEL: 'silent',
+    ...(options.postgres ? { JUNCTION_DATABASE_URL: options.postgres.url, JUNCTION_DATABASE_SCHEMA: options.postgres.schema } : {}),
+  });
   const config = parseConfigText(testConfigText(options), join(REPO_ROOT, 'junction.test.yaml'), env);
   const engine = await startEngine(config, createLogger({ level: 'silent' }));
   return {
@@ -42,6 +57,7 @@ export async function startTestEngine(options: { maxFrameBytes?: number; idleTim
     async stop() {
       await engine.stop();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (options.postgres) await dropSchema(options.postgres.url, options.postgres.schema);
     },
   };
 }
@@ -65,4 +81,18 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 export async function getJson(url: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { headers: { accept: 'application/fhir+json' } });
   return { status: res.status, body: await res.json() };
+}
+
+/** A fresh, unique schema name for one test run on PostgreSQL. */
+export function freshSchema(prefix: string): string {
+  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const admin = await openPostgresDatabase(url, { poolSize: 1 });
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await admin.close();
+  }
 }

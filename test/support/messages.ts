@@ -3,7 +3,11 @@
  * Defaults describe one inpatient admission at RGT; override what a test cares about.
  */
 export interface AdtOptions {
-  readonly event?: 'A01' | 'A02' | 'A03' | 'A04' | 'A08' | 'A11' | 'A13';
+  readonly event?: 'A01' | 'A02' | 'A03' | 'A04' | 'A08' | 'A11' | 'A13' | 'A40';
+  /** sending facility (MSH-4) and the MRN's assigning authority (default RGT) */
+  readonly organisation?: string;
+  /** A40: the retired record's identifiers (MRG-1) */
+  readonly merged?: { readonly mrn?: string; readonly nhsNumber?: string };
   readonly controlId?: string;
   readonly nhsNumber?: string;
   readonly mrn?: string;
@@ -19,22 +23,29 @@ export interface AdtOptions {
   readonly applicationAck?: string;
 }
 
-const STRUCTURE: Record<string, string> = { A01: 'ADT_A01', A02: 'ADT_A02', A03: 'ADT_A03', A04: 'ADT_A01', A08: 'ADT_A01', A11: 'ADT_A09', A13: 'ADT_A01' };
+const STRUCTURE: Record<string, string> = { A01: 'ADT_A01', A02: 'ADT_A02', A03: 'ADT_A03', A04: 'ADT_A01', A08: 'ADT_A01', A11: 'ADT_A09', A13: 'ADT_A01', A40: 'ADT_A39' };
 
 export function adt(o: AdtOptions = {}): string {
   const event = o.event ?? 'A01';
   const time = o.eventTime ?? '20261126093000';
   const nhs = o.nhsNumber ?? '9434765919';
   const mrn = o.mrn ?? 'RGT1234567';
-  const ids = [nhs ? `${nhs}^^^NHS^NH` : '', `${mrn}^^^RGT^MR`].filter(Boolean).join('~');
+  const org = o.organisation ?? 'RGT';
+  const ids = [nhs ? `${nhs}^^^NHS^NH` : '', `${mrn}^^^${org}^MR`].filter(Boolean).join('~');
   const patientClass = event === 'A04' ? 'O' : 'I';
   return [
-    `MSH|^~\\&|PAS|RGT|JUNCTION|HIE|${time}||ADT^${event}^${STRUCTURE[event]}|${o.controlId ?? `MSG${event}0001`}|P|2.4|||${o.acceptAck ?? ''}|${o.applicationAck ?? ''}|GBR||EN`,
+    `MSH|^~\\&|PAS|${org}|JUNCTION|HIE|${time}||ADT^${event}^${STRUCTURE[event]}|${o.controlId ?? `MSG${event}0001`}|P|2.4|||${o.acceptAck ?? ''}|${o.applicationAck ?? ''}|GBR||EN`,
     `EVN|${event}|${time}`,
     `PID|1||${ids}||${o.family ?? 'SMITH'}^${o.given ?? 'JOHN'}^PAUL^^MR||19700101|M|||1 HIGH STREET^^CAMBRIDGE^CAMBRIDGESHIRE^CB2 0QQ^GBR^H||01223000000^PRN^PH||||||||||||||||||`,
     `PD1|||CHESTERTON MEDICAL CENTRE^^D81001|G1234567^JONES^SARAH^^^DR`,
-    pv1(o, patientClass),
+    event === 'A40' ? mrg(o, org) : pv1(o, patientClass),
   ].join('\r');
+}
+
+/** MRG-1: the retired record's identifiers. */
+function mrg(o: AdtOptions, org: string): string {
+  const ids = [o.merged?.mrn ? `${o.merged.mrn}^^^${org}^MR` : '', o.merged?.nhsNumber ? `${o.merged.nhsNumber}^^^NHS^NH` : ''];
+  return `MRG|${ids.filter(Boolean).join('~')}`;
 }
 
 /** PV1 built by field number, so positions cannot drift. */

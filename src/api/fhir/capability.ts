@@ -19,13 +19,26 @@ function resourceCapability(resourceType: SupportedResourceType, catalog: Search
   const searchParam: CapabilityStatementRestResourceSearchParam[] = Object.entries(definitions).map(
     ([name, definition]) => ({ name, type: definition.type, documentation: definition.description }),
   );
+  const searchInclude = Object.entries(definitions)
+    .filter(([, definition]) => definition.type === 'reference')
+    .map(([name]) => `${resourceType}:${name}`);
   return {
     type: resourceType,
-    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    interaction: [
+      { code: 'read' },
+      { code: 'vread' },
+      { code: 'search-type' },
+      { code: 'history-instance' },
+      { code: 'history-type' },
+    ],
     versioning: 'versioned',
-    readHistory: false,
+    readHistory: true,
     updateCreate: false,
+    ...(searchInclude.length > 0 ? { searchInclude } : {}),
     ...(searchParam.length > 0 ? { searchParam } : {}),
+    ...(resourceType === 'Patient'
+      ? { operation: [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }] }
+      : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { SearchCriterion, SearchQuery, SearchValue } from '../../store/types.js';
+import type { IncludeRequest, SearchCriterion, SearchQuery, SearchValue, SortKey } from '../../store/types.js';
 import type { RequestParam } from '../handler-types.js';
 import type { ParameterProblem } from '../outcomes.js';
 import type { SearchParameterDefinition } from '../search-catalog.js';
@@ -12,12 +12,13 @@ import {
   parseTokenValue,
   splitUnescaped,
 } from './search-values.js';
+import { parseCursor, parseInclude, parseSort, parseSummary } from './result-params.js';
 
 export const DEFAULT_COUNT = 20;
 export const MAX_COUNT = 1000;
 
 /** Parameters that shape the result rather than select resources. `_format` is read by content negotiation. */
-export const RESULT_PARAMETERS = ['_count', '_offset', '_format'] as const;
+export const RESULT_PARAMETERS = ['_count', '_offset', '_cursor', '_sort', '_summary', '_include', '_format'] as const;
 
 /** Reference parameters whose bare ids always mean a Patient. */
 const PATIENT_REFERENCE_PARAMS = new Set(['patient', 'subject']);
@@ -42,6 +43,7 @@ export function parseSearch(params: readonly RequestParam[], options: SearchPars
   const problems: ParameterProblem[] = [];
   const criteria: SearchCriterion[] = [];
   const paging = new Map<string, number>();
+  const shaping: Shaping = { include: [] };
 
   for (const [name, raw] of params) {
     const colon = name.indexOf(':');
@@ -53,7 +55,8 @@ export function parseSearch(params: readonly RequestParam[], options: SearchPars
       problem('a parameter has no name');
     } else if ((RESULT_PARAMETERS as readonly string[]).includes(base)) {
       if (modifier !== undefined) problem('takes no modifier');
-      else if (base !== '_format') readPaging(base, raw, paging, problem);
+      else if (base === '_count' || base === '_offset') readPaging(base, raw, paging, problem);
+      else if (base !== '_format') readShaping(base, raw, options, shaping, problem);
     } else {
       const definition = Object.prototype.hasOwnProperty.call(options.definitions, base)
         ? options.definitions[base]
@@ -69,9 +72,59 @@ export function parseSearch(params: readonly RequestParam[], options: SearchPars
     }
   }
 
+  if (shaping.cursor !== undefined && paging.has('_offset')) {
+    problems.push({ param: '_offset', message: 'cannot be combined with _cursor; follow the next link as given' });
+  }
   if (problems.length > 0) return { ok: false, problems };
-  const count = Math.min(paging.get('_count') ?? DEFAULT_COUNT, MAX_COUNT);
-  return { ok: true, query: { criteria, count, offset: paging.get('_offset') ?? 0 } };
+  const count = shaping.summaryCount ? 0 : Math.min(paging.get('_count') ?? DEFAULT_COUNT, MAX_COUNT);
+  const query: SearchQuery = {
+    criteria,
+    count,
+    offset: paging.get('_offset') ?? 0,
+    ...(shaping.sort !== undefined ? { sort: shaping.sort } : {}),
+    ...(shaping.cursor !== undefined ? { cursor: shaping.cursor } : {}),
+    ...(shaping.include.length > 0 ? { include: shaping.include } : {}),
+  };
+  return { ok: true, query };
+}
+
+interface Shaping {
+  sort?: SortKey[];
+  cursor?: string;
+  summaryCount?: boolean;
+  readonly include: IncludeRequest[];
+}
+
+function readShaping(name: string, raw: string, options: SearchParseOptions, shaping: Shaping, problem: (m: string) => void): void {
+  const once = (present: boolean) => {
+    if (present) problem('is given more than once');
+    return !present;
+  };
+  switch (name) {
+    case '_sort': {
+      if (!once(shaping.sort !== undefined)) return;
+      const sort = parseSort(raw, options.resourceType, options.definitions, problem);
+      if (sort !== undefined) shaping.sort = sort;
+      return;
+    }
+    case '_cursor': {
+      if (!once(shaping.cursor !== undefined)) return;
+      const cursor = parseCursor(raw, problem);
+      if (cursor !== undefined) shaping.cursor = cursor;
+      return;
+    }
+    case '_summary': {
+      if (!once(shaping.summaryCount !== undefined)) return;
+      const summary = parseSummary(raw, problem);
+      if (summary !== undefined) shaping.summaryCount = summary;
+      return;
+    }
+    case '_include': {
+      const include = parseInclude(raw, options.resourceType, options.definitions, problem);
+      if (include !== undefined) shaping.include.push(include);
+      return;
+    }
+  }
 }
 
 function supportedNames(options: SearchParseOptions): string {

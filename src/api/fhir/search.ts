@@ -12,7 +12,7 @@ export const searchType: FhirHandler = async (request, context) => {
   if (!parsed.ok) throw invalidParameters(parsed.problems);
   const result = await context.store.search(resourceType, parsed.query);
   const bundle = searchsetBundle({
-    resourceType,
+    path: resourceType,
     baseUrl: request.baseUrl,
     params: request.params,
     query: parsed.query,

@@ -2,6 +2,9 @@ import type { Resource } from '@medplum/fhirtypes';
 import type {
   ApplyInput,
   ApplyResult,
+  EverythingQuery,
+  HistoryQuery,
+  HistoryResult,
   MessageLogEntry,
   RecordStore,
   RejectedInput,
@@ -43,6 +46,14 @@ export class FakeRecordStore implements RecordStore {
     if (this.failWith) throw this.failWith;
     const all = this.resources.filter((r) => r.resourceType === resourceType);
     return { total: all.length, resources: all.slice(query.offset, query.offset + query.count) };
+  }
+
+  async history(_resourceType: string, _id: string | undefined, _query: HistoryQuery): Promise<HistoryResult> {
+    throw new Error('FakeRecordStore.history: history is tested against the real store');
+  }
+
+  async everything(_patientId: string, _query: EverythingQuery): Promise<SearchResult | undefined> {
+    throw new Error('FakeRecordStore.everything: $everything is tested against the real store');
   }
 
   get lastSearch(): RecordedSearch {

@@ -1,0 +1,293 @@
+/**
+ * The record store on PostgreSQL: apply throughput and read latency with a realistic volume loaded.
+ * Run: npx tsx bench/store-postgres.ts [--url postgres://…] [--patients 100000] [--concurrency 8] [--samples 1000]
+ * (or set JUNCTION_TEST_DATABASE_URL). Works in a throwaway schema, dropped at the end. Prints figures only.
+ *
+ *   load                 — 100,000 patients with 3 encounters each. `--load bulk` (default): multi-row inserts
+ *                          through the store's own index code (bench/store-bulk-load.ts); `--load apply`: one
+ *                          bundle per patient (Patient + 3 Encounters + Organization, Practitioner, Location)
+ *                          through the store's apply path by N concurrent appliers
+ *   apply, batched       — A01-shaped bundles (5 resources) for new and existing patients, N concurrent appliers
+ *   identifier search    — Patient?identifier=<NHS number system>|<number>, one at a time
+ *   $everything          — Patient/:id/$everything, one at a time
+ * Targets (issue 4): ≥ 3,000 bundles/s applied; identifier search p99 < 10 ms.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Resource } from '@medplum/fhirtypes';
+import { openPostgresDatabase } from '../src/store/postgres-database.js';
+import { createRecordStore } from '../src/store/record-store.js';
+import { buildSearchQuery } from '../src/store/search-sql.js';
+import type { SqlDatabase } from '../src/store/sql.js';
+import type { ApplyInput, RecordStore } from '../src/store/types.js';
+import { bulkInsert } from './store-bulk-load.js';
+
+const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
+const ODS = 'https://fhir.nhs.uk/Id/ods-organization-code';
+
+function option(name: string, fallback: string | undefined): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : fallback;
+}
+
+const url = option('url', process.env['JUNCTION_TEST_DATABASE_URL']);
+const PATIENTS = Number(option('patients', '100000'));
+const CONCURRENCY = Number(option('concurrency', '8'));
+const SAMPLES = Number(option('samples', '1000'));
+const APPLY_BUNDLES = Number(option('apply', '10000'));
+const HOSPITALS = 20;
+/** `bulk` (default): multi-row inserts through the store's index code; `apply`: one apply per patient bundle */
+const LOAD = option('load', 'bulk') === 'apply' ? 'apply' : 'bulk';
+const BULK_BATCH = 2000;
+
+/** The i-th valid NHS number (modulus 11), skipping bases whose check digit would be 10. */
+function nhsNumber(i: number): string {
+  for (let base = 100_000_000 + i * 2; ; base++) {
+    const digits = String(base).split('').map(Number);
+    const sum = digits.reduce((acc, d, k) => acc + d * (10 - k), 0);
+    const check = (11 - (sum % 11)) % 11;
+    if (check !== 10) return `${base}${check}`;
+  }
+}
+
+let controlSeq = 0;
+function message(resources: Resource[], hospital: number): ApplyInput {
+  const controlId = `B${++controlSeq}-${randomUUID().slice(0, 8)}`;
+  return {
+    source: {
+      channelId: 'bench-adt',
+      sender: `bench-adt|PAS|H${hospital}`,
+      controlId,
+      messageType: 'ADT^A01^ADT_A01',
+      eventTime: new Date(Date.UTC(2024, 0, 1) + controlSeq * 1000).toISOString(),
+      receivedAt: new Date().toISOString(),
+    },
+    raw: `MSH|^~\\&|PAS|H${hospital}|JUNCTION|HIE|20240101000000||ADT^A01^ADT_A01|${controlId}|P|2.5\r`,
+    bundle: {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: resources.map((resource) => ({
+        fullUrl: `${resource.resourceType}/${resource.id ?? ''}`,
+        resource,
+        request: { method: 'PUT', url: `${resource.resourceType}/${resource.id ?? ''}` },
+      })),
+    },
+    preserve: [],
+    labels: [],
+    unmapped: [],
+    warnings: [],
+  };
+}
+
+function hospitalOf(i: number): number {
+  return i % HOSPITALS;
+}
+
+function organization(h: number): Resource {
+  return { resourceType: 'Organization', id: `org-h${h}`, identifier: [{ system: ODS, value: `R${h}X` }], name: `Hospital ${h}` };
+}
+
+function patient(i: number): Resource {
+  return {
+    resourceType: 'Patient',
+    id: `pat-${i}`,
+    identifier: [
+      { system: NHS, value: nhsNumber(i) },
+      { system: `https://junction.nhs.uk/Id/R${hospitalOf(i)}X/mr`, value: `MRN${i}` },
+    ],
+    name: [{ use: 'official', family: `FAMILY${i % 5000}`, given: [`GIVEN${i % 700}`] }],
+    gender: i % 2 === 0 ? 'female' : 'male',
+    birthDate: `19${String(30 + (i % 70)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 10}`,
+    address: [{ postalCode: `CB${i % 10} ${i % 9}QQ` }],
+    managingOrganization: { reference: `Organization/org-h${hospitalOf(i)}` },
+    generalPractitioner: [{ reference: `Organization/org-h${(hospitalOf(i) + 1) % HOSPITALS}` }],
+  };
+}
+
+function encounter(i: number, n: number): Resource {
+  const h = hospitalOf(i);
+  return {
+    resourceType: 'Encounter',
+    id: `enc-${i}-${n}`,
+    identifier: [{ system: `https://junction.nhs.uk/Id/R${h}X/vn`, value: `V${i}-${n}` }],
+    status: n === 0 ? 'in-progress' : 'finished',
+    class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: n === 1 ? 'EMER' : 'IMP' },
+    subject: { reference: `Patient/pat-${i}` },
+    participant: [{ individual: { reference: `Practitioner/pr-h${h}-${i % 50}` } }],
+    period: { start: new Date(Date.UTC(2023, 0, 1) + (i * 3 + n) * 60_000).toISOString() },
+    location: [{ location: { reference: `Location/loc-h${h}-${i % 30}` } }],
+    serviceProvider: { reference: `Organization/org-h${h}` },
+  };
+}
+
+function supporting(i: number): Resource[] {
+  const h = hospitalOf(i);
+  return [
+    organization(h),
+    { resourceType: 'Practitioner', id: `pr-h${h}-${i % 50}`, identifier: [{ system: 'https://fhir.hl7.org.uk/Id/gmc-number', value: `G${h}${i % 50}` }] },
+    { resourceType: 'Location', id: `loc-h${h}-${i % 30}`, name: `Ward ${i % 30}`, managingOrganization: { reference: `Organization/org-h${h}` } },
+  ];
+}
+
+async function applyAll(store: RecordStore, count: number, make: (i: number) => ApplyInput): Promise<number> {
+  let next = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      try {
+        await store.apply(make(i));
+      } catch (error) {
+        failed++;
+        if (failed <= 3) console.error(`  apply ${i} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return failed;
+}
+
+/** Every patient with 3 encounters, the shared organisations, practitioners and locations, in batches. */
+async function bulkLoad(db: SqlDatabase): Promise<void> {
+  const shared = new Map<string, Resource & { id: string }>();
+  for (let i = 0; i < Math.min(PATIENTS, HOSPITALS * 150); i++) {
+    for (const r of supporting(i)) shared.set(`${r.resourceType}/${r.id ?? ''}`, r as Resource & { id: string });
+  }
+  const lastUpdated = new Date().toISOString();
+  await bulkInsert(db, [...shared.values()], lastUpdated);
+  let next = 0;
+  const worker = async () => {
+    while (next < PATIENTS) {
+      const from = next;
+      next += BULK_BATCH;
+      const batch: (Resource & { id: string })[] = [];
+      for (let i = from; i < Math.min(from + BULK_BATCH, PATIENTS); i++) {
+        batch.push(patient(i) as Resource & { id: string });
+        for (let n = 0; n < 3; n++) batch.push(encounter(i, n) as Resource & { id: string });
+      }
+      await bulkInsert(db, batch, lastUpdated);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, 4) }, worker));
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function latency(label: string, samples: number, run: (i: number) => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const start = process.hrtime.bigint();
+    await run(s);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  const p99 = percentile(times, 99);
+  console.log(
+    `${label.padEnd(24)} ${samples} requests   p50 ${percentile(times, 50).toFixed(2)} ms   p99 ${p99.toFixed(2)} ms   max ${(times.at(-1) ?? 0).toFixed(2)} ms`,
+  );
+  return p99;
+}
+
+function randomPatient(): number {
+  return Math.floor(Math.random() * PATIENTS);
+}
+
+async function main(): Promise<void> {
+  if (!url) {
+    console.log('store-postgres skipped: pass --url postgres://… or set JUNCTION_TEST_DATABASE_URL');
+    return;
+  }
+  const schema = `junction_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const db = await openPostgresDatabase(url, { schema, poolSize: CONCURRENCY + 2 });
+  try {
+    const store = await createRecordStore(db);
+    console.log(`PostgreSQL, schema ${schema}, ${CONCURRENCY} concurrent appliers`);
+
+    let start = Date.now();
+    let loadFailed = 0;
+    if (LOAD === 'apply') {
+      loadFailed = await applyAll(store, PATIENTS, (i) =>
+        message([...supporting(i), patient(i), encounter(i, 0), encounter(i, 1), encounter(i, 2)], hospitalOf(i)),
+      );
+    } else {
+      await bulkLoad(db);
+    }
+    let seconds = (Date.now() - start) / 1000;
+    const counts = await db.query<{ resource_type: string; n: number }>(
+      'SELECT resource_type, count(*)::integer AS n FROM resources GROUP BY resource_type ORDER BY resource_type',
+    );
+    console.log(
+      `load (${LOAD})${''.padEnd(18 - LOAD.length)} ${PATIENTS} patients in ${seconds.toFixed(1)} s   ${(PATIENTS / seconds).toFixed(0)} patients/s` +
+        `${loadFailed > 0 ? `   ${loadFailed} FAILED` : ''}   (${counts.rows.map((r) => `${r.resource_type} ${r.n}`).join(', ')})`,
+    );
+    await db.query('ANALYZE');
+
+    start = Date.now();
+    const applyFailed = await applyAll(store, APPLY_BUNDLES, (k) => {
+      // half new patients, half updates of loaded ones (a new encounter each)
+      const i = k % 2 === 0 ? PATIENTS + k : randomPatient();
+      return message([...supporting(i), patient(i), encounter(i, 3 + k)], hospitalOf(i));
+    });
+    seconds = (Date.now() - start) / 1000;
+    console.log(
+      `apply, batched           ${APPLY_BUNDLES} bundles in ${seconds.toFixed(1)} s   ${(APPLY_BUNDLES / seconds).toFixed(0)} bundles/s` +
+        `${applyFailed > 0 ? `   ${applyFailed} FAILED` : ''}   (target ≥ 3000)`,
+    );
+
+    const identifierQuery = (i: number) => ({
+      criteria: [{ param: 'identifier', values: [{ type: 'token' as const, system: NHS, code: nhsNumber(i) }] }],
+      count: 20,
+      offset: 0,
+    });
+    const p99 = await latency('identifier search', SAMPLES, async () => {
+      const i = randomPatient();
+      const found = await store.search('Patient', identifierQuery(i));
+      if (found.total !== 1) throw new Error(`identifier search for patient ${i} found ${found.total}`);
+    });
+    console.log(`${''.padEnd(24)} (target p99 < 10 ms)`);
+    await latency('$everything', Math.max(1, Math.floor(SAMPLES / 5)), async () => {
+      const found = await store.everything(`pat-${randomPatient()}`, { count: 100 });
+      if (found === undefined || found.total < 4) throw new Error('$everything found too little');
+    });
+    await latency('Encounter?patient', Math.max(1, Math.floor(SAMPLES / 5)), () =>
+      store.search('Encounter', {
+        criteria: [{ param: 'patient', values: [{ type: 'reference', reference: `Patient/pat-${randomPatient()}` }] }],
+        count: 20,
+        offset: 0,
+      }),
+    );
+
+    if (p99 >= 10 || process.argv.includes('--explain')) {
+      const { sql, params } = buildSearchQuery('Patient', identifierQuery(randomPatient()), new Date());
+      const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+      console.log('\nEXPLAIN ANALYZE identifier search:');
+      for (const row of plan.rows) console.log(`  ${row['QUERY PLAN']}`);
+    }
+    if (process.argv.includes('--explain')) {
+      // the statements $everything runs, captured through a recording executor, then explained
+      const captured: { sql: string; params: readonly unknown[] }[] = [];
+      const recording = {
+        kind: db.kind,
+        query: (sql: string, params: readonly unknown[] = []) => {
+          captured.push({ sql, params });
+          return db.query(sql, params);
+        },
+        transaction: db.transaction.bind(db),
+        close: async () => undefined,
+      } as typeof db;
+      await (await createRecordStore(recording)).everything(`pat-${randomPatient()}`, { count: 100 });
+      const last = captured.at(-1);
+      if (last) {
+        const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${last.sql}`, last.params);
+        console.log('\nEXPLAIN ANALYZE $everything:');
+        for (const row of plan.rows) console.log(`  ${row['QUERY PLAN']}`);
+      }
+    }
+  } finally {
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch((error: Error) => console.error(`drop schema failed: ${error.message}`));
+    await db.close();
+  }
+}
+
+await main();

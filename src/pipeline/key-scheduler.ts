@@ -1,0 +1,174 @@
+/**
+ * Runs deliveries through a handler: one key at a time and in delivery order, many keys at once up
+ * to `concurrency`. A failing delivery is retried in place after a backoff, holding back its own key
+ * only; after `maxAttempts`, or at once for UnrecoverableError, it is parked. Used by the AMQP
+ * transport, where deliveries of one partition queue can belong to many keys.
+ */
+import { retryDelayMs } from './backoff.js';
+import type { DispatcherSettings } from './stage-dispatcher.js';
+import { describeFailure } from './stage-dispatcher.js';
+import { UnrecoverableError, type StageHandler, type StageMessage } from './transport.js';
+
+export interface Delivery {
+  /** `attempt` is the number of the first handler call for this delivery */
+  readonly message: StageMessage;
+  /** the publisher's sequence number, to order messages published in the same millisecond */
+  readonly sequence: number;
+  /** false once the delivery can no longer be acked (its channel closed): it will come again, so drop it */
+  alive(): boolean;
+  ack(): void;
+  /** make the message durable in parking, then ack it; rejects if that could not be done */
+  park(reason: string, attempts: number): Promise<void>;
+}
+
+export interface SchedulerHooks {
+  readonly onError?: (what: string, error: unknown) => void;
+  readonly random?: () => number;
+}
+
+function isUnrecoverable(error: unknown): boolean {
+  return error instanceof UnrecoverableError || (error instanceof Error && error.name === 'UnrecoverableError');
+}
+
+/** A FIFO counting semaphore. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+export class KeyScheduler {
+  private readonly lanes = new Map<string, Delivery[]>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly slots: Slots;
+  private readonly sleepers = new Set<() => void>();
+  private stopping = false;
+  private held = 0;
+
+  constructor(
+    private readonly handler: StageHandler<unknown>,
+    private readonly settings: DispatcherSettings,
+    private readonly hooks: SchedulerHooks = {},
+  ) {
+    this.slots = new Slots(settings.concurrency);
+  }
+
+  /** deliveries taken and not yet acked, parked or dropped */
+  get inFlight(): number {
+    return this.held;
+  }
+
+  push(delivery: Delivery): void {
+    if (this.stopping) return; // its channel is about to close, which returns it to the queue
+    this.held++;
+    const key = delivery.message.key;
+    const lane = this.lanes.get(key);
+    if (lane) {
+      lane.push(delivery);
+      return;
+    }
+    this.lanes.set(key, [delivery]);
+    const run = this.runLane(key).finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  /** Start nothing new, cut retry waits short, and wait for the handlers in flight. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const wake of this.sleepers) wake();
+    while (this.running.size > 0) await Promise.all(this.running);
+  }
+
+  private async runLane(key: string): Promise<void> {
+    const lane = this.lanes.get(key)!;
+    try {
+      while (lane.length > 0) {
+        const delivery = lane[0]!;
+        if (!this.stopping && delivery.alive()) await this.handle(delivery);
+        lane.shift();
+        this.held--;
+      }
+    } finally {
+      this.held -= lane.length;
+      lane.length = 0;
+      this.lanes.delete(key);
+    }
+  }
+
+  private async handle(delivery: Delivery): Promise<void> {
+    const { maxAttempts } = this.settings;
+    let attempt = delivery.message.attempt;
+    if (attempt > maxAttempts) {
+      // delivered maxAttempts times without an outcome: a process died in the handler each time
+      const error = new UnrecoverableError(`not acknowledged after ${attempt - 1} deliveries (the process stopped while handling it)`);
+      await this.park(delivery, describeFailure(error), attempt - 1);
+      return;
+    }
+    for (;;) {
+      await this.slots.acquire();
+      let failure: { error: unknown } | undefined;
+      try {
+        if (this.stopping || !delivery.alive()) return;
+        await this.handler({ ...delivery.message, attempt });
+      } catch (error) {
+        failure = { error };
+      } finally {
+        this.slots.release();
+      }
+      if (!failure) {
+        delivery.ack();
+        return;
+      }
+      if (isUnrecoverable(failure.error) || attempt >= maxAttempts) {
+        await this.park(delivery, describeFailure(failure.error), attempt);
+        return;
+      }
+      await this.sleep(retryDelayMs(attempt, this.settings, this.hooks.random));
+      attempt++;
+    }
+  }
+
+  /** Park, retrying while the delivery is still ours (a parking publish can fail while the link is shaky). */
+  private async park(delivery: Delivery, reason: string, attempts: number): Promise<void> {
+    for (let failures = 1; delivery.alive(); failures++) {
+      try {
+        await delivery.park(reason, attempts);
+        return;
+      } catch (error) {
+        this.hooks.onError?.('could not park a message; will retry', error);
+        if (this.stopping) return;
+        await this.sleep(retryDelayMs(failures, this.settings, this.hooks.random));
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}
