@@ -4,13 +4,20 @@
  *
  * Headline: a ~1.5 KB ADT_A01 (the admit fixture padded with realistic unmapped segments).
  * Then one line per message structure, cycling through the fixtures in fixtures/hl7v2/ that map to it.
+ * It runs the parser and mapper as production does, compiled by tsc (see compiled-src.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseMessage } from '../src/hl7v2/index.js';
-import { createMapper, loadMappingSet } from '../src/mapping/index.js';
-import { CompiledMappingSet } from '../src/mapping/mapping-set.js';
+import type * as Hl7v2 from '../src/hl7v2/index.js';
+import type * as Mapping from '../src/mapping/index.js';
+import type * as MappingSets from '../src/mapping/mapping-set.js';
+import { compileSources, load } from './compiled-src.js';
+
+const compiled = compileSources('mapping', ['hl7v2/index.ts', 'mapping/index.ts', 'mapping/mapping-set.ts']);
+const { parseMessage } = await load<typeof Hl7v2>(compiled, 'hl7v2/index.js');
+const { createMapper, loadMappingSet } = await load<typeof Mapping>(compiled, 'mapping/index.js');
+const { CompiledMappingSet } = await load<typeof MappingSets>(compiled, 'mapping/mapping-set.js');
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.argv[2] ?? '3');

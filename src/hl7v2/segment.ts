@@ -88,12 +88,15 @@ function countPieces(text: string, start: number, end: number, sep: number): num
 /**
  * One repetition of a field: the span text[start, end) of the message. Its raw text is sliced only when
  * asked for; the component boundaries are found on the first component read and kept, so that reading
- * several components of one repetition (as datatype templates do) scans it once.
+ * several components of one repetition (as datatype templates do) scans it once, and the values read
+ * are kept too.
  */
 class LazyField implements Hl7Field {
   private rawText: string | undefined;
   /** absolute end position of each component (found on first read) */
   private componentEnds: number[] | undefined;
+  /** decoded first subcomponent of each component read so far (templates read some components several times) */
+  private firstSubcomponents: string[] | undefined;
 
   constructor(
     private readonly text: string,
@@ -127,9 +130,15 @@ class LazyField implements Hl7Field {
     const { text, start, end } = this;
     if (isNullAt(text, start, end)) return null;
     if (start >= end || component < 1 || subcomponent < 1) return undefined;
+    if (subcomponent === 1) {
+      const known = this.firstSubcomponents?.[component];
+      if (known !== undefined) return known;
+    }
     const ends = this.components();
     if (component > ends.length) return undefined;
-    return valueIn(text, this.componentStart(component, ends), ends[component - 1] as number, 1, 1, subcomponent, this.codes, this.d);
+    const v = valueIn(text, this.componentStart(component, ends), ends[component - 1] as number, 1, 1, subcomponent, this.codes, this.d);
+    if (subcomponent === 1 && typeof v === 'string') (this.firstSubcomponents ??= [])[component] = v;
+    return v;
   }
 
   get componentCount(): number {

@@ -2,15 +2,13 @@
 import type { ConceptMap } from './concept-maps.js';
 import type { Problems } from './problems.js';
 import { ReadSet } from './reads.js';
-import type { Cursor, Json, JsonObject, Run } from './runtime.js';
+import type { One } from './rule.js';
+import type { Cursor, JsonObject, Run } from './runtime.js';
 import type { TemplateDef } from './schema.js';
 import type { Loc } from './yaml-source.js';
 
 /** Whether a rule is looking at a whole segment or at one field (relative paths need a field). */
 export type Scope = 'segment' | 'field';
-
-/** A compiled rule: pushes the values it produces (never empty ones) onto `out`. */
-export type Eval = (cur: Cursor, run: Run, out: Json[]) => void;
 
 export interface TemplateSource {
   readonly name: string;
@@ -24,10 +22,14 @@ export interface CompiledTemplate {
   readonly resourceType?: string;
   /** file:line of the template */
   readonly where: string;
-  readonly id?: Eval;
+  /** the resource id (resource templates) */
+  readonly id?: One;
   /** whether the template's own `when` holds here */
   applies(cur: Cursor, run: Run): boolean;
+  /** the object, or undefined when the template's `when` does not hold, a required field is missing or (elements) nothing was found */
   build(cur: Cursor, run: Run, id?: string): JsonObject | undefined;
+  /** build, for a caller that has already checked `applies` */
+  buildApplied(cur: Cursor, run: Run, id?: string): JsonObject | undefined;
   readonly reads: ReadSet;
 }
 

@@ -1,10 +1,12 @@
 /** Compiles a named template (segment or datatype file) once; later uses share the closure. */
 import { compileCondition } from './conditions.js';
 import type { CompileEnv, CompiledTemplate, TemplateSource } from './compile-env.js';
-import { compileFields, compileNode, FOUND, MISSING } from './compile-node.js';
+import { compileRule } from './compile-node.js';
+import { compileFields, FOUND, MISSING } from './compile-shape.js';
 import { ReadSet } from './reads.js';
-import type { JsonObject } from './runtime.js';
-import { where } from './yaml-source.js';
+import { firstValue } from './rule.js';
+import type { Cursor, JsonObject, Run } from './runtime.js';
+import { at, where } from './yaml-source.js';
 
 export function compileTemplate(source: TemplateSource, parent: CompileEnv): CompiledTemplate | undefined {
   const shared = parent.shared;
@@ -19,24 +21,25 @@ export function compileTemplate(source: TemplateSource, parent: CompileEnv): Com
   const env = parent.withReads(reads);
   const { def, loc } = source;
   const scope = source.kind === 'datatype' ? 'field' : 'segment';
-  const idEval = def.id !== undefined ? compileNode(def.id, { file: loc.file, path: [...loc.path, 'id'] }, env, scope) : undefined;
-  const when = def.when !== undefined ? compileCondition(def.when, { file: loc.file, path: [...loc.path, 'when'] }, env, scope) : undefined;
-  const fields = compileFields(def.fields, { file: loc.file, path: [...loc.path, 'fields'] }, env, scope);
+  const id = def.id !== undefined ? firstValue(compileRule(def.id, at(loc, 'id'), env, scope)) : undefined;
+  const when = def.when !== undefined ? compileCondition(def.when, at(loc, 'when'), env, scope) : undefined;
+  const fields = compileFields(def.fields, at(loc, 'fields'), env, scope, compileRule);
   const resourceType = def.resourceType;
+  const make = (cur: Cursor, run: Run, id?: string): JsonObject | undefined => {
+    const obj: JsonObject = resourceType !== undefined && id !== undefined ? { resourceType, id } : {};
+    const found = fields(cur, run, obj);
+    if (found === MISSING) return undefined;
+    return found === FOUND || resourceType !== undefined ? obj : undefined;
+  };
   const compiled: CompiledTemplate = {
     name: source.name,
     ...(resourceType !== undefined ? { resourceType } : {}),
     where: where(loc),
-    ...(idEval !== undefined ? { id: idEval } : {}),
+    ...(id !== undefined ? { id } : {}),
     reads,
     applies: when === undefined ? () => true : when,
-    build(cur, run, id) {
-      if (when !== undefined && !when(cur, run)) return undefined;
-      const obj: JsonObject = resourceType !== undefined && id !== undefined ? { resourceType, id } : {};
-      const found = fields(cur, run, obj);
-      if (found === MISSING) return undefined;
-      return found === FOUND || resourceType !== undefined ? obj : undefined;
-    },
+    build: when === undefined ? make : (cur, run, id) => (when(cur, run) ? make(cur, run, id) : undefined),
+    buildApplied: make,
   };
   shared.compiling.delete(source.name);
   shared.compiled.set(source.name, compiled);

@@ -59,16 +59,18 @@ export function compileCondition(def: ConditionDef, loc: Loc, env: CompileEnv, s
     if (p === undefined) return never;
     return p.kind === 'absolute' ? (cur, run) => fieldPresent(p, cur, run) : (cur) => readRelative(p, cur) !== undefined;
   }
-  let read: (cur: Cursor, run: Run) => string | undefined;
   if (def.var !== undefined) {
     const name = def.var;
     env.noteVar(name, { file: loc.file, path: [...loc.path, 'var'] });
-    read = (cur) => cur.vars.get(name);
-  } else {
-    const p = compileReadPath(def.path ?? '', { file: loc.file, path: [...loc.path, 'path'] }, env, scope);
-    if (p === undefined) return never;
-    read = p.kind === 'absolute' ? (cur, run) => readAbsolute(p, cur, run) : (cur) => readRelative(p, cur);
+    return compileTest(def, (cur) => cur.vars.get(name));
   }
+  const p = compileReadPath(def.path ?? '', { file: loc.file, path: [...loc.path, 'path'] }, env, scope);
+  if (p === undefined) return never;
+  return p.kind === 'absolute' ? compileTest(def, (cur, run) => readAbsolute(p, cur, run)) : compileTest(def, (cur) => readRelative(p, cur));
+}
+
+/** equals / in / startsWith on the text `read` finds. */
+function compileTest(def: ConditionDef, read: (cur: Cursor, run: Run) => string | undefined): Condition {
   if (def.equals !== undefined) {
     const expected = String(def.equals);
     return (cur, run) => read(cur, run) === expected;

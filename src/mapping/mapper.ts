@@ -22,19 +22,35 @@ interface Made {
   readonly key: string;
 }
 
-function varsFor(structure: CompiledStructure, event: string | undefined, message: Hl7Message, channel: ChannelContext): Vars {
+/** The vars a structure and event give every message (`vars:` of the message file and of the event), made once. */
+class StaticVars {
+  private readonly byEvent = new Map<string | undefined, Vars>();
+
+  for(structure: CompiledStructure, event: string | undefined): Vars {
+    const settings = event === undefined ? undefined : structure.events.get(event);
+    const key = settings === undefined ? undefined : event; // bounded by the events the mapping files name
+    let vars = this.byEvent.get(key);
+    if (vars === undefined) {
+      const values = new Map<string, string | undefined>(Object.entries(structure.vars));
+      for (const [name, value] of Object.entries(settings?.vars ?? {})) values.set(name, value);
+      values.set('structure', structure.structure);
+      this.byEvent.set(key, (vars = new Vars(values)));
+    }
+    return vars;
+  }
+}
+
+/** The message's own vars (the built-in ones) on top of its structure's and event's. */
+function varsFor(fixed: Vars, event: string | undefined, message: Hl7Message, channel: ChannelContext): Vars {
   const ods = channel.organisation.odsCode.trim().toUpperCase();
-  const settings = event === undefined ? undefined : structure.events.get(event);
-  const values = new Map<string, string | undefined>(Object.entries(structure.vars));
-  for (const [name, value] of Object.entries(settings?.vars ?? {})) values.set(name, value);
+  const values = new Map<string, string | undefined>();
   values.set('event', event);
   values.set('messageCode', message.header.messageType.code);
-  values.set('structure', structure.structure);
   values.set('odsCode', ods);
   values.set('organisationName', channel.organisation.name);
   values.set('channelId', channel.id);
   values.set('personKey', personKey(message, ods));
-  return new Vars(values);
+  return fixed.with(values);
 }
 
 /** Phase 1: the id of every resource a message entry makes, so that rules can reference any of them. */
@@ -55,9 +71,7 @@ function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
     for (const seg of entry.repeat ? segments : segments.slice(0, 1)) {
       const cur = rootCursor(seg, vars);
       if ((entry.when !== undefined && !entry.when(cur, run)) || !entry.template.applies(cur, run)) continue;
-      const ids: Json[] = [];
-      entry.template.id?.(cur, run, ids);
-      const id = ids[0];
+      const id = entry.template.id?.(cur, run);
       const type = entry.template.resourceType as string;
       if (id === undefined) {
         // the segment is there but says nothing to identify the resource by: map the rest, say so
@@ -93,18 +107,24 @@ function entryOf(resource: JsonObject): BundleEntry {
 export function createMapper(set: MappingSet, options: MapperOptions = {}): Mapper {
   if (!(set instanceof CompiledMappingSet)) throw new TypeError('createMapper needs a mapping set from loadMappingSet');
   void options.clock; // the output is built from the message alone (golden files stay stable)
+  const staticVars = new Map<CompiledStructure, StaticVars>();
+  const fixedVarsFor = (structure: CompiledStructure, event: string | undefined): Vars => {
+    let known = staticVars.get(structure);
+    if (known === undefined) staticVars.set(structure, (known = new StaticVars()));
+    return known.for(structure, event);
+  };
   return {
     map(message: Hl7Message, channel: ChannelContext): MapResult {
       const run = new Run(message);
       const structure = set.structureFor(message, run.warnings);
       const event = message.header.messageType.event ?? message.get('EVN-1') ?? undefined;
-      const vars = varsFor(structure, event, message, channel);
+      const vars = varsFor(fixedVarsFor(structure, event), event, message, channel);
 
       const made = assignIds(structure, run, vars);
       const main = new Map<string, JsonObject>();
       for (const m of made) {
         if (main.has(m.key)) continue;
-        const body = m.entry.template.build(m.cur, run, m.id);
+        const body = m.entry.template.buildApplied(m.cur, run, m.id); // assignIds checked its when
         if (body !== undefined) main.set(m.key, body);
       }
       for (const entry of structure.entries) {

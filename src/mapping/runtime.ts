@@ -29,7 +29,7 @@ export class Vars {
   }
 
   /** these vars with `extra` on top (`extra` wins) */
-  with(extra: ReadonlyMap<string, string>): Vars {
+  with(extra: ReadonlyMap<string, string | undefined>): Vars {
     return new Vars(extra, this);
   }
 }
@@ -186,42 +186,15 @@ export function eachSubcomponent(p: RelativePath, cur: Cursor): Cursor[] {
   return out;
 }
 
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/** A FHIR id: 1 to 64 of A-Z, a-z, 0-9, - and . */
 export function isFhirId(value: unknown): value is string {
-  return typeof value === 'string' && FHIR_ID.test(value);
-}
-
-/** Push a text read from the message (already cleaned by `clean`: trimmed, never blank) unless absent. */
-export function pushText(out: Json[], v: string | undefined): void {
-  if (v !== undefined) out.push(v);
-}
-
-/** Whether a text is empty or only white space (most texts start with a visible character: no copy made). */
-export function isBlankText(v: string): boolean {
-  const first = v.charCodeAt(0);
-  if (first > 32 && first < 127) return false;
-  return v.trim() === '';
-}
-
-/** Push a value unless it is empty (`''`, `[]`, `{}`, undefined, null): empty values never reach the output. */
-export function pushValue(out: Json[], v: Json | undefined | null): void {
-  if (v === undefined || v === null) return;
-  if (typeof v === 'string') {
-    if (!isBlankText(v)) out.push(v);
-    return;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 64) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const ok = (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 45 || c === 46;
+    if (!ok) return false;
   }
-  if (Array.isArray(v)) {
-    if (v.length > 0) out.push(v);
-    return;
-  }
-  if (typeof v === 'object') {
-    for (const _ in v) {
-      out.push(v);
-      return;
-    }
-    return;
-  }
-  out.push(v);
+  return true;
 }
 
 /** A deep copy of a constant, so that no two outputs share an object. */

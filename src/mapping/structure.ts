@@ -1,7 +1,7 @@
 /** Compiles message files (messages/*.yaml) into structures: which segments make which resources. */
 import { compileCondition, type Condition } from './conditions.js';
 import type { CompileEnv, CompiledTemplate } from './compile-env.js';
-import { useTemplate } from './compile-node.js';
+import { useTemplate } from './compile-shape.js';
 import { parseMappingPath, PATH_HELP } from './paths.js';
 import { ReadSet } from './reads.js';
 import type { EntryDef, MessageFile } from './schema.js';

@@ -15,6 +15,21 @@ import type { Cursor, Json, JsonObject, Run } from './runtime.js';
 /** `label(cur)` names the place the values came from, for warnings (only called when there is one). */
 export type TransformFn = (values: Json[], cur: Cursor, run: Run, label: (cur: Cursor) => string) => Json[];
 
+/**
+ * A transform of one value: the new value, or undefined to drop it. `v` is undefined when the rule found
+ * nothing (or an earlier transform dropped it): only transforms that fill empty values make something of that.
+ */
+export type OneValueFn = (v: Json | undefined, cur: Cursor, run: Run, label: (cur: Cursor) => string) => Json | undefined;
+
+/**
+ * A compiled transform. `many` maps a list of values; `one`, when present, maps a single value the same way
+ * (every transform but split gives at most one value for one), so that rules giving one value need no lists.
+ */
+export interface Transform {
+  readonly many: TransformFn;
+  readonly one?: OneValueFn;
+}
+
 export interface TransformEnv {
   readonly conceptMaps: ReadonlyMap<string, ConceptMap>;
 }
@@ -24,24 +39,53 @@ interface TransformSpec {
   /** it can give a value when the rule found none (every other transform gives nothing for nothing) */
   readonly fillsEmpty?: true;
   readonly args?: z.ZodType;
-  create(args: never, env: TransformEnv): TransformFn | { readonly error: string; readonly fix: string };
+  create(args: never, env: TransformEnv): Transform | { readonly error: string; readonly fix: string };
 }
 
-/** Apply `fn` to every string value; undefined drops the value, an array gives several. */
-function eachString(fn: (v: string, cur: Cursor, run: Run, label: (cur: Cursor) => string) => string | string[] | JsonObject | undefined): TransformFn {
+type StringFn = (v: string, cur: Cursor, run: Run, label: (cur: Cursor) => string) => string | JsonObject | undefined;
+
+/** The list form of a one-value transform. */
+function overList(one: OneValueFn): TransformFn {
   return (values, cur, run, label) => {
     const out: Json[] = [];
+    if (values.length === 0) {
+      const r = one(undefined, cur, run, label);
+      if (r !== undefined) out.push(r);
+      return out;
+    }
     for (const v of values) {
-      if (typeof v !== 'string') {
-        out.push(v);
-        continue;
-      }
-      const r = fn(v, cur, run, label);
-      if (r === undefined) continue;
-      if (Array.isArray(r)) out.push(...r.filter((s) => s !== ''));
-      else if (r !== '') out.push(r);
+      const r = one(v, cur, run, label);
+      if (r !== undefined) out.push(r);
     }
     return out;
+  };
+}
+
+function oneValue(one: OneValueFn): Transform {
+  return { one, many: overList(one) };
+}
+
+/** Apply `fn` to a string value (values of other kinds pass unchanged); undefined or '' drops the value. */
+function eachString(fn: StringFn): Transform {
+  return oneValue((v, cur, run, label) => {
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') return v;
+    const r = fn(v, cur, run, label);
+    return r === '' ? undefined : r;
+  });
+}
+
+/** Apply `fn` to every string value, each giving any number of values ('' left out). */
+function eachStringToMany(fn: (v: string) => string[]): Transform {
+  return {
+    many: (values) => {
+      const out: Json[] = [];
+      for (const v of values) {
+        if (typeof v !== 'string') out.push(v);
+        else for (const piece of fn(v)) if (piece !== '') out.push(piece);
+      }
+      return out;
+    },
   };
 }
 
@@ -131,14 +175,11 @@ const SPECS: Record<string, TransformSpec> = {
   'hash-id': {
     summary: 'a deterministic FHIR id from the value or parts: { namespace: <resource type> }',
     args: z.strictObject({ namespace: z.string().min(1) }),
-    create: (args: { namespace: string }) => (values) => {
-      const out: Json[] = [];
-      for (const v of values) {
-        const parts = strings(v);
-        if (parts !== undefined) out.push(hashId(args.namespace, parts));
-      }
-      return out;
-    },
+    create: (args: { namespace: string }) =>
+      oneValue((v) => {
+        const parts = v === undefined ? undefined : strings(v);
+        return parts === undefined ? undefined : hashId(args.namespace, parts);
+      }),
   },
   uppercase: { summary: 'upper-case', create: () => eachString((v) => v.toUpperCase()) },
   lowercase: { summary: 'lower-case', create: () => eachString((v) => v.toLowerCase()) },
@@ -152,7 +193,7 @@ const SPECS: Record<string, TransformSpec> = {
     args: z.strictObject({ separator: z.string().min(1).optional() }).optional(),
     create: (args: { separator?: string } | undefined) => {
       const sep = args?.separator;
-      return eachString((v) => (sep === undefined ? v.trim().split(/\s+/) : v.split(sep).map((s) => s.trim())));
+      return eachStringToMany((v) => (sep === undefined ? v.trim().split(/\s+/) : v.split(sep).map((s) => s.trim())));
     },
   },
   join: {
@@ -160,18 +201,13 @@ const SPECS: Record<string, TransformSpec> = {
     args: z.strictObject({ separator: z.string().optional() }).optional(),
     create: (args: { separator?: string } | undefined) => {
       const sep = args?.separator ?? ' ';
-      return (values) => {
-        const out: Json[] = [];
-        for (const v of values) {
-          const parts = strings(v);
-          if (parts === undefined) out.push(v);
-          else {
-            const joined = joinParts(parts, sep);
-            if (joined !== '') out.push(joined);
-          }
-        }
-        return out;
-      };
+      return oneValue((v) => {
+        if (v === undefined) return undefined;
+        const parts = strings(v);
+        if (parts === undefined) return v;
+        const joined = joinParts(parts, sep);
+        return joined === '' ? undefined : joined;
+      });
     },
   },
   'nhs-number': {
@@ -188,7 +224,7 @@ const SPECS: Record<string, TransformSpec> = {
     summary: 'a value to use when the rule found none: { value: <text> }',
     fillsEmpty: true,
     args: z.strictObject({ value: z.union([z.string().min(1), z.number(), z.boolean()]) }),
-    create: (args: { value: string | number | boolean }) => (values) => (values.length > 0 ? values : [args.value]),
+    create: (args: { value: string | number | boolean }) => oneValue((v) => v ?? args.value),
   },
 };
 
@@ -199,7 +235,7 @@ export function describeTransforms(): string {
 }
 
 export type TransformResult =
-  | { readonly ok: true; readonly fn: TransformFn; readonly fillsEmpty: boolean }
+  | { readonly ok: true; readonly transform: Transform; readonly fillsEmpty: boolean }
   | { readonly ok: false; readonly path: readonly (string | number)[]; readonly error: string; readonly fix: string };
 
 /** Compile one transform as written in a mapping file (a name, or `{ name: args }`). */
@@ -233,6 +269,6 @@ export function compileTransform(def: unknown, env: TransformEnv): TransformResu
   return compiled(spec.create(parsed.data as never, env), spec);
 }
 
-function compiled(r: TransformFn | { readonly error: string; readonly fix: string }, spec: TransformSpec): TransformResult {
-  return typeof r === 'function' ? { ok: true, fn: r, fillsEmpty: spec.fillsEmpty === true } : { ok: false, path: [], error: r.error, fix: r.fix };
+function compiled(r: Transform | { readonly error: string; readonly fix: string }, spec: TransformSpec): TransformResult {
+  return 'many' in r ? { ok: true, transform: r, fillsEmpty: spec.fillsEmpty === true } : { ok: false, path: [], error: r.error, fix: r.fix };
 }

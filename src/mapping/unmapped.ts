@@ -14,26 +14,33 @@ function fieldLabel(segment: string, field: number): string {
   return (labels[field] ??= `${segment}-${field}`);
 }
 
+function count(counts: Map<string, number>, path: string): void {
+  counts.set(path, (counts.get(path) ?? 0) + 1);
+}
+
 export function unmappedItems(message: Hl7Message, reads: ReadonlyMap<string, ReadonlySet<number>>): UnmappedItem[] {
   const counts = new Map<string, number>();
+  const separator = message.delimiters.field;
   for (const seg of message.segments) {
     const fields = reads.get(seg.name);
-    let path: string | undefined;
     if (fields === undefined) {
-      path = seg.name;
-      counts.set(path, (counts.get(path) ?? 0) + 1);
+      count(counts, seg.name);
       continue;
     }
-    const n = seg.fieldCount;
-    for (let f = 1; f <= n; f++) {
-      if (fields.has(f)) continue;
-      const raw = seg.rawField(f);
-      if (raw === undefined || raw === '') continue;
-      path = fieldLabel(seg.name, f);
-      counts.set(path, (counts.get(path) ?? 0) + 1);
+    // one pass over the segment text: piece k after the name is field k (MSH-k+1: MSH-1 is the separator itself)
+    const shift = seg.name === 'MSH' ? 1 : 0;
+    if (shift === 1 && !fields.has(1)) count(counts, fieldLabel(seg.name, 1));
+    const raw = seg.raw;
+    let field = shift;
+    for (let open = raw.indexOf(separator); open !== -1; ) {
+      const next = raw.indexOf(separator, open + 1);
+      field++;
+      const end = next === -1 ? raw.length : next;
+      if (end > open + 1 && !fields.has(field)) count(counts, fieldLabel(seg.name, field));
+      open = next;
     }
   }
   const items: UnmappedItem[] = [];
-  for (const [path, count] of counts) items.push({ path, count });
+  for (const [path, n] of counts) items.push({ path, count: n });
   return items;
 }

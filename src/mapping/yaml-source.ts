@@ -23,6 +23,11 @@ export interface Loc {
   readonly path: YamlPath;
 }
 
+/** The place `steps` further into the file than `loc`. */
+export function at(loc: Loc, ...steps: (string | number)[]): Loc {
+  return { file: loc.file, path: [...loc.path, ...steps] };
+}
+
 export function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;

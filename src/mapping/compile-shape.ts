@@ -1,0 +1,143 @@
+/** Compiles the rules that build objects: `fields:`, `template:` (an element) and `resource:` (a reference). */
+import type { CompileEnv, CompiledTemplate, Scope } from './compile-env.js';
+import type { CompileRule } from './compile-source.js';
+import { describe, isFhirId, type Cursor, type Json, type JsonObject, type Run } from './runtime.js';
+import { noValue, nonEmpty, pushing, type One, type Rule } from './rule.js';
+import type { FieldDef, NodeDef } from './schema.js';
+import { at, where, type Loc } from './yaml-source.js';
+
+/**
+ * Fills an object from `fields:`. Returns FOUND when it set at least one field, NONE when it found nothing,
+ * MISSING when a `required: true` field found nothing (the object must then be left out).
+ */
+export type ObjectBuilder = (cur: Cursor, run: Run, into: JsonObject) => FillResult;
+export const FOUND = 1;
+export const NONE = 0;
+export const MISSING = -1;
+export type FillResult = typeof FOUND | typeof NONE | typeof MISSING;
+
+/** Sets one field of an object (or not, when its rules find nothing). */
+type FieldFiller = ObjectBuilder;
+
+/** A field written as one rule: its first value. */
+function singleField(key: string, rule: Rule, required: boolean): FieldFiller {
+  const ifNone = required ? MISSING : NONE;
+  if (rule.one !== undefined) {
+    const value = rule.one;
+    return (cur, run, into) => {
+      const v = value(cur, run);
+      if (v === undefined) return ifNone;
+      into[key] = v;
+      return FOUND;
+    };
+  }
+  const values = rule.many;
+  return (cur, run, into) => {
+    const found: Json[] = [];
+    values(cur, run, found);
+    const v = found[0];
+    if (v === undefined) return ifNone;
+    into[key] = v;
+    return FOUND;
+  };
+}
+
+/** A field written as a list of rules: every value of every rule, in order. */
+function listField(key: string, rules: readonly Rule[], required: boolean): FieldFiller {
+  const ifNone = required ? MISSING : NONE;
+  const evals = rules.map(pushing);
+  return (cur, run, into) => {
+    const values: Json[] = [];
+    for (let i = 0; i < evals.length; i++) (evals[i] as (typeof evals)[number])(cur, run, values);
+    if (values.length === 0) return ifNone;
+    into[key] = values;
+    return FOUND;
+  };
+}
+
+export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): ObjectBuilder {
+  const fillers: FieldFiller[] = Object.entries(fields).map(([key, def]) => {
+    if (Array.isArray(def)) {
+      const rules = def.map((d, i) => compile(d, at(loc, key, i), env, scope));
+      return listField(key, rules, def.some((d) => d.required === true));
+    }
+    return singleField(key, compile(def, at(loc, key), env, scope), def.required === true);
+  });
+  return (cur, run, into) => {
+    let found: FillResult = NONE;
+    for (let i = 0; i < fillers.length; i++) {
+      const r = (fillers[i] as FieldFiller)(cur, run, into);
+      if (r === MISSING) return MISSING;
+      if (r === FOUND) found = FOUND;
+    }
+    return found;
+  };
+}
+
+export function useTemplate(name: string, loc: Loc, env: CompileEnv, resource: boolean): CompiledTemplate | undefined {
+  const source = env.shared.templates.get(name);
+  if (source === undefined) {
+    const known = [...env.shared.templates.values()]
+      .filter((t) => (t.def.resourceType !== undefined) === resource)
+      .map((t) => t.name)
+      .sort();
+    env.problems.add(where(loc), `there is no template ${JSON.stringify(name)}`, `use one of: ${known.join(', ')}`);
+    return undefined;
+  }
+  const isResource = source.def.resourceType !== undefined;
+  if (isResource !== resource) {
+    env.problems.add(
+      where(loc),
+      resource ? `template ${name} is not a resource template (it has no resourceType)` : `template ${name} makes a ${source.def.resourceType} resource`,
+      resource ? `use template: ${name} to build an element, or give ${name} a resourceType and id` : `use resource: ${name} to make it and reference it`,
+    );
+    return undefined;
+  }
+  const tpl = env.shared.compileTemplate(source, env);
+  if (tpl !== undefined) env.reads.addAll(tpl.reads);
+  return tpl;
+}
+
+/** Makes the resource (once per message) and gives a reference to it. */
+function compileResource(name: string, loc: Loc, env: CompileEnv): One {
+  const tpl = useTemplate(name, loc, env, true);
+  if (tpl === undefined || tpl.id === undefined) return noValue;
+  const idOf = tpl.id;
+  const type = tpl.resourceType as string;
+  return (cur, run) => {
+    const id = idOf(cur, run);
+    if (id === undefined) {
+      run.warn(`${describe(cur)}: no ${type} made: template ${name} found no identifier for its id (${tpl.where})`);
+      return undefined;
+    }
+    if (!isFhirId(id)) {
+      run.warn(`${describe(cur)}: no ${type} made: template ${name} made an id that is not a valid FHIR id (${tpl.where})`);
+      return undefined;
+    }
+    const key = `${type}/${id}`;
+    if (!run.mainKeys.has(key) && !run.secondary.has(key)) {
+      const body = tpl.build(cur, run, id);
+      if (body === undefined) return undefined;
+      run.secondary.set(key, body);
+    }
+    return { reference: key };
+  };
+}
+
+/** A rule with template, resource or fields; undefined for other rules. */
+export function compileShape(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): One | undefined {
+  if (def.template !== undefined) {
+    const tpl = useTemplate(def.template, at(loc, 'template'), env, false);
+    if (tpl === undefined) return noValue;
+    return (cur, run) => nonEmpty(tpl.build(cur, run));
+  }
+  if (def.resource !== undefined) return compileResource(def.resource, at(loc, 'resource'), env);
+  if (def.fields !== undefined) {
+    const build = compileFields(def.fields, at(loc, 'fields'), env, scope, compile);
+    return (cur, run) => {
+      const obj: JsonObject = {};
+      return build(cur, run, obj) === FOUND ? obj : undefined;
+    };
+  }
+  return undefined;
+}
