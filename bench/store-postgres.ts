@@ -277,10 +277,9 @@ async function main(): Promise<void> {
         close: async () => undefined,
       } as typeof db;
       await (await createRecordStore(recording)).everything(`pat-${randomPatient()}`, { count: 100 });
-      const last = captured.at(-1);
-      if (last) {
-        const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${last.sql}`, last.params);
-        console.log('\nEXPLAIN ANALYZE $everything:');
+      for (const statement of captured.filter((c) => /^\s*(SELECT|WITH)/.test(c.sql))) {
+        const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${statement.sql}`, statement.params);
+        console.log('\nEXPLAIN ANALYZE, a statement of $everything:');
         for (const row of plan.rows) console.log(`  ${row['QUERY PLAN']}`);
       }
     }

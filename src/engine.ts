@@ -68,14 +68,22 @@ class Parts {
   }
 }
 
-async function openDatabase(config: JunctionConfig): Promise<SqlDatabase> {
+/** The database the configuration names: a PostgreSQL server, or PGlite in the data directory. */
+export async function openDatabase(config: JunctionConfig): Promise<SqlDatabase> {
   if (!config.databaseUrl) return openEmbeddedDatabase(config.dataDir);
   return openPostgresDatabase(config.databaseUrl, config.databaseSchema ? { schema: config.databaseSchema } : {});
 }
 
-async function openTransport(config: JunctionConfig, db: SqlDatabase, logger: Logger): Promise<Transport> {
+/** The pipeline the configuration names: RabbitMQ, or the journal in `db`. */
+export async function openTransport(config: JunctionConfig, db: SqlDatabase, logger?: Logger, connectionName?: string): Promise<Transport> {
   if (!config.amqpUrl) return createLocalTransport(db);
-  return createAmqpTransport({ url: config.amqpUrl, partitions: config.partitions, queuePrefix: config.queuePrefix, logger });
+  return createAmqpTransport({
+    url: config.amqpUrl,
+    partitions: config.partitions,
+    queuePrefix: config.queuePrefix,
+    ...(logger ? { logger } : {}),
+    ...(connectionName ? { connectionName } : {}),
+  });
 }
 
 async function listenHttp(server: Server, config: JunctionConfig): Promise<number> {

@@ -6,10 +6,8 @@
  */
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { JunctionConfig } from '../config/schema.js';
-import { createAmqpTransport } from '../pipeline/amqp-transport.js';
-import { createLocalTransport } from '../pipeline/local-transport.js';
+import { openDatabase, openTransport } from '../engine.js';
 import type { StageName, Transport } from '../pipeline/transport.js';
-import { openEmbeddedDatabase, openPostgresDatabase } from '../store/index.js';
 
 class UsageError extends Error {}
 
@@ -48,14 +46,8 @@ export async function replayParked(transport: Pick<Transport, 'listParked' | 're
 
 /** The pipeline transport this deployment uses, opened for a one-off command; close() closes all it opened. */
 export async function openPipelineTransport(config: JunctionConfig): Promise<{ transport: Transport; close(): Promise<void> }> {
-  if (config.amqpUrl) {
-    const transport = await createAmqpTransport({ url: config.amqpUrl, partitions: config.partitions, connectionName: 'junction replay' });
-    return { transport, close: () => transport.close() };
-  }
-  const db = config.databaseUrl
-    ? await openPostgresDatabase(config.databaseUrl, config.databaseSchema ? { schema: config.databaseSchema } : {})
-    : await openEmbeddedDatabase(config.dataDir);
-  const transport = await createLocalTransport(db);
+  const db = await openDatabase(config);
+  const transport = await openTransport(config, db, undefined, 'junction replay');
   return {
     transport,
     async close() {

@@ -234,6 +234,10 @@ export interface JunctionMetrics {
   /** where: `intake` (answered AE/AR) or the stage whose handler failed */
   readonly failed: Counter<'channel' | 'where'>;
   readonly parked: Counter<'channel' | 'stage'>;
+  /** deliveries of a stage message that were not its first (retries, and redeliveries after a crash or a lost connection) */
+  readonly redelivered: Counter<'stage'>;
+  /** messages the store had already applied (same sender and MSH-10), so applied nothing */
+  readonly duplicates: Counter<'channel'>;
   readonly stageDuration: Histogram<'stage'>;
   readonly queueDepth: Gauge<'stage' | 'state'>;
   /** messages entering and leaving each stage, per second over the last minute */
@@ -253,6 +257,8 @@ export function createJunctionMetrics(now: () => number = Date.now): JunctionMet
       ['channel', 'where'],
     ),
     parked: registry.counter('junction_messages_parked_total', 'Messages parked after the retry limit or an unrecoverable error', ['channel', 'stage']),
+    redelivered: registry.counter('junction_stage_redeliveries_total', 'Deliveries of a stage message after its first (retries and redeliveries)', ['stage']),
+    duplicates: registry.counter('junction_messages_duplicate_total', 'Messages already applied before (same sender and MSH-10): acknowledged, nothing written', ['channel']),
     stageDuration: registry.histogram('junction_stage_duration_seconds', 'Time a stage handler took for a message that it acknowledged', ['stage']),
     queueDepth: registry.gauge('junction_queue_depth', 'Messages per stage and state, read at scrape time', ['stage', 'state']),
     rates: { inbound: meters(), records: meters(), changed: meters() },

@@ -4,6 +4,8 @@
  *
  *   <prefix>.<stage>.<p>      p = 0 … partitions − 1: durable quorum queues with a single active consumer
  *   <prefix>.<stage>.parked   durable quorum queue of parked messages
+ *   <prefix>.members          fanout exchange of the consuming members' heartbeats (amqp-membership.ts);
+ *                             each member binds its own exclusive, auto-delete queue to it
  */
 import type { Channel } from 'amqplib';
 import { STAGES } from './journal-queries.js';
@@ -30,6 +32,10 @@ export function parkedQueue(names: TopologyNames, stage: StageName): string {
   return `${names.prefix}.${stage}.parked`;
 }
 
+export function membersExchange(names: TopologyNames): string {
+  return `${names.prefix}.members`;
+}
+
 export function partitionQueues(names: TopologyNames, stage: StageName): string[] {
   return Array.from({ length: names.partitions }, (_, p) => partitionQueue(names, stage, p));
 }
@@ -50,6 +56,8 @@ export async function declareTopology(channel: Channel, names: TopologyNames): P
     for (const queue of partitionQueues(names, stage)) await declare(channel, queue, PARTITION_ARGUMENTS);
     await declare(channel, parkedQueue(names, stage), PARKED_ARGUMENTS);
   }
+  // durable and never auto-deleted: a heartbeat published to a missing exchange would kill its channel
+  await channel.assertExchange(membersExchange(names), 'fanout', { durable: true, autoDelete: false });
 }
 
 async function declare(channel: Channel, queue: string, args: Record<string, unknown>): Promise<void> {
@@ -65,9 +73,10 @@ async function declare(channel: Channel, queue: string, args: Record<string, unk
   }
 }
 
-/** Delete every queue of the topology (tests and tear-down); returns how many messages they held. */
+/** Delete every queue and the members exchange of the topology (tests and tear-down); returns how many messages they held. */
 export async function deleteTopology(channel: Channel, names: TopologyNames): Promise<number> {
   let messages = 0;
   for (const queue of allQueues(names)) messages += (await channel.deleteQueue(queue)).messageCount;
+  await channel.deleteExchange(membersExchange(names));
   return messages;
 }

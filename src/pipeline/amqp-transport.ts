@@ -6,12 +6,19 @@
  * unreachable, so intake answers AE and the sender retries. Failures are retried in place with
  * backoff (holding back their key only), then parked in `<prefix>.<stage>.parked` with the reason,
  * attempt and partition in headers. See amqp-topology.ts, amqp-connection.ts, amqp-parked.ts.
+ *
+ * Scale out: every transport that consumes joins a membership (amqp-membership.ts, amqp-ownership.ts)
+ * and consumes only the partitions the assignment (partition-assignment.ts) gives it, so several worker processes share
+ * the partitions; on every change of members the partitions move with an ordered hand-over
+ * (amqp-stage-consumer.ts). A transport that only publishes (an ingest process) takes no part.
  */
 import { randomUUID } from 'node:crypto';
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
 import { AmqpConnection, BrokerUnavailableError, describe, type AmqpLink, type ReconnectPolicy } from './amqp-connection.js';
 import { encodePayload, parkHeaders, publishOptions, type Envelope } from './amqp-messages.js';
+import { MEMBERSHIP_DEFAULTS, type MembershipSettings } from './amqp-membership.js';
+import { PartitionOwnership } from './amqp-ownership.js';
 import { AmqpStageConsumer, type Parker } from './amqp-stage-consumer.js';
 import { ParkedIndex, type ParkedHoldSettings } from './amqp-parked.js';
 import { assertQueuePrefix, declareTopology, deleteTopology, parkedQueue, partitionQueue, partitionQueues, type TopologyNames } from './amqp-topology.js';
@@ -39,6 +46,12 @@ export interface AmqpTransportOptions {
   readonly connectionName?: string;
   /** how long the parked-message index holds parked messages after its last use, and at most; see amqp-parked.ts */
   readonly parkedHold?: Partial<ParkedHoldSettings>;
+  /**
+   * How consuming processes find each other to share the partitions: heartbeat every `heartbeatMs`
+   * (default 1 s), a process not heard for `timeoutMs` (default 5 s) is gone and its partitions move,
+   * a new process listens `settleMs` (default 1 s) before it takes any. Every process should agree.
+   */
+  readonly membership?: Partial<MembershipSettings>;
 }
 
 /** The AMQP transport, with extras beyond the Transport contract. */
@@ -52,6 +65,10 @@ export interface AmqpTransport extends Transport {
   deleteQueues(): Promise<void>;
   /** Tests: drop the connection as a crashed process would (no clean stop, no reconnect). */
   abandon(): void;
+  /** This process's member id while it consumes (random per membership), else undefined. */
+  readonly memberId: string | undefined;
+  /** The partitions of `stage` this process is subscribed to now (and not giving away), ascending. */
+  partitionsHeld(stage: StageName): number[];
 }
 
 const DEFAULTS = {
@@ -102,7 +119,13 @@ export async function createAmqpTransport(options: AmqpTransportOptions): Promis
     },
   });
   await connection.start();
+  const membership = { ...MEMBERSHIP_DEFAULTS, ...options.membership };
+  for (const [name, value] of Object.entries(membership)) wholeNumber(`membership.${name}`, value, 0, 1);
+  if (membership.timeoutMs <= membership.heartbeatMs) {
+    throw new RangeError(`AMQP transport option membership.timeoutMs (${membership.timeoutMs}) must be longer than membership.heartbeatMs (${membership.heartbeatMs}); several heartbeats, e.g. 5×`);
+  }
   return new RabbitTransport(names, prefetch, connection, {
+    membership,
     logger: options.logger,
     publishTimeoutMs: wholeNumber('publishTimeoutMs', options.publishTimeoutMs, DEFAULTS.publishTimeoutMs, 1),
     parkedHold: { ...DEFAULTS.parkedHold, ...options.parkedHold },
@@ -110,6 +133,7 @@ export async function createAmqpTransport(options: AmqpTransportOptions): Promis
 }
 
 interface RabbitSettings {
+  readonly membership: MembershipSettings;
   readonly logger: Logger | undefined;
   readonly publishTimeoutMs: number;
   readonly parkedHold: ParkedHoldSettings;
@@ -119,6 +143,7 @@ class RabbitTransport implements AmqpTransport, Parker {
   readonly kind = 'amqp' as const;
   private readonly consumers = new Map<StageName, AmqpStageConsumer>();
   private readonly parked: ParkedIndex;
+  private readonly ownership: PartitionOwnership;
   private closed = false;
 
   constructor(
@@ -128,6 +153,16 @@ class RabbitTransport implements AmqpTransport, Parker {
     private readonly settings: RabbitSettings,
   ) {
     this.parked = new ParkedIndex(names, connection, settings.parkedHold, this.reportError);
+    this.ownership = new PartitionOwnership({
+      names,
+      connection,
+      settings: settings.membership,
+      logger: settings.logger,
+      onChange: () => {
+        for (const consumer of this.consumers.values()) consumer.reconcile();
+      },
+      onError: this.reportError,
+    });
   }
 
   get partitions(): number {
@@ -140,6 +175,14 @@ class RabbitTransport implements AmqpTransport, Parker {
 
   get connected(): boolean {
     return this.connection.current() !== undefined;
+  }
+
+  get memberId(): string | undefined {
+    return this.ownership.memberId;
+  }
+
+  partitionsHeld(stage: StageName): number[] {
+    return this.consumers.get(stage)?.partitionsHeld ?? [];
   }
 
   async publish<P>(stage: StageName, key: string, payload: P): Promise<void> {
@@ -164,15 +207,23 @@ class RabbitTransport implements AmqpTransport, Parker {
       scheduler,
       parker: this,
       onError: this.reportError,
+      owns: (partition) => this.ownership.owns(stage, partition),
     });
     this.consumers.set(stage, consumer);
+    this.ownership.add(stage);
     consumer.start();
     let stopped: Promise<void> | undefined;
     return {
       stop: () =>
-        (stopped ??= consumer.stop().finally(() => {
-          if (this.consumers.get(stage) === consumer) this.consumers.delete(stage);
-        })),
+        (stopped ??= (async () => {
+          // tell the others first, so they line up behind our partitions while we drain them
+          if (this.consumers.get(stage) === consumer) this.ownership.remove(stage);
+          try {
+            await consumer.stop();
+          } finally {
+            if (this.consumers.get(stage) === consumer) this.consumers.delete(stage);
+          }
+        })()),
     };
   }
 
@@ -220,6 +271,8 @@ class RabbitTransport implements AmqpTransport, Parker {
     this.closed = true;
     const consumers = [...this.consumers.values()];
     this.consumers.clear();
+    // say goodbye first: the others take our partitions as soon as each is drained and closed
+    await this.ownership.leave();
     await Promise.all(consumers.map((c) => c.stop()));
     await this.parked.close();
     await this.connection.close();
@@ -239,6 +292,7 @@ class RabbitTransport implements AmqpTransport, Parker {
 
   abandon(): void {
     this.closed = true;
+    this.ownership.abandon();
     this.connection.abandon();
   }
 

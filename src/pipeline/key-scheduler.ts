@@ -19,6 +19,8 @@ export interface Delivery {
   ack(): void;
   /** make the message durable in parking, then ack it; rejects if that could not be done */
   park(reason: string, attempts: number): Promise<void>;
+  /** called once when the scheduler is done with the delivery: acked, parked, or dropped */
+  settled?(): void;
 }
 
 export interface SchedulerHooks {
@@ -54,11 +56,15 @@ class Slots {
   }
 }
 
+/** Broker deliveries beyond maxAttempts tolerated before a message is taken for one that kills its process. */
+export const BROKER_REDELIVERY_ALLOWANCE = 10;
+
 export class KeyScheduler {
   private readonly lanes = new Map<string, Delivery[]>();
   private readonly running = new Set<Promise<void>>();
   private readonly slots: Slots;
-  private readonly sleepers = new Set<() => void>();
+  /** wake-up functions of the deliveries waiting for a retry or a parking retry */
+  private readonly sleepers = new Map<() => void, Delivery>();
   private stopping = false;
   private held = 0;
 
@@ -75,24 +81,31 @@ export class KeyScheduler {
     return this.held;
   }
 
-  push(delivery: Delivery): void {
-    if (this.stopping) return; // its channel is about to close, which returns it to the queue
+  /** false if refused (stopping): its channel is about to close, which returns it to the queue */
+  push(delivery: Delivery): boolean {
+    if (this.stopping) return false;
     this.held++;
     const key = delivery.message.key;
     const lane = this.lanes.get(key);
     if (lane) {
       lane.push(delivery);
-      return;
+      return true;
     }
     this.lanes.set(key, [delivery]);
     const run = this.runLane(key).finally(() => this.running.delete(run));
     this.running.add(run);
+    return true;
+  }
+
+  /** Cut short the retry waits of deliveries that are no longer alive (their partition is being given away). */
+  wakeDropped(): void {
+    for (const [wake, delivery] of this.sleepers) if (!delivery.alive()) wake();
   }
 
   /** Start nothing new, cut retry waits short, and wait for the handlers in flight. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const wake of this.sleepers) wake();
+    for (const wake of this.sleepers.keys()) wake();
     while (this.running.size > 0) await Promise.all(this.running);
   }
 
@@ -101,13 +114,17 @@ export class KeyScheduler {
     try {
       while (lane.length > 0) {
         const delivery = lane[0]!;
-        if (!this.stopping && delivery.alive()) await this.handle(delivery);
-        lane.shift();
-        this.held--;
+        try {
+          if (!this.stopping && delivery.alive()) await this.handle(delivery);
+        } finally {
+          lane.shift();
+          this.held--;
+          delivery.settled?.();
+        }
       }
     } finally {
       this.held -= lane.length;
-      lane.length = 0;
+      for (const left of lane.splice(0)) left.settled?.();
       this.lanes.delete(key);
     }
   }
@@ -115,12 +132,16 @@ export class KeyScheduler {
   private async handle(delivery: Delivery): Promise<void> {
     const { maxAttempts } = this.settings;
     let attempt = delivery.message.attempt;
-    if (attempt > maxAttempts) {
-      // delivered maxAttempts times without an outcome: a process died in the handler each time
+    // The broker counts every return as a delivery: after a lost connection, a broker restart or a
+    // partition handover, messages that were only prefetched come back too. Those are not failures,
+    // so only far more deliveries than retries allowed mean a process kept dying in the handler.
+    if (attempt > maxAttempts + BROKER_REDELIVERY_ALLOWANCE) {
       const error = new UnrecoverableError(`not acknowledged after ${attempt - 1} deliveries (the process stopped while handling it)`);
       await this.park(delivery, describeFailure(error), attempt - 1);
       return;
     }
+    // retries are counted from this delivery: earlier broker deliveries were not handler failures
+    let failures = 0;
     for (;;) {
       await this.slots.acquire();
       let failure: { error: unknown } | undefined;
@@ -136,11 +157,12 @@ export class KeyScheduler {
         delivery.ack();
         return;
       }
-      if (isUnrecoverable(failure.error) || attempt >= maxAttempts) {
+      failures++;
+      if (isUnrecoverable(failure.error) || failures >= maxAttempts) {
         await this.park(delivery, describeFailure(failure.error), attempt);
         return;
       }
-      await this.sleep(retryDelayMs(attempt, this.settings, this.hooks.random));
+      await this.sleep(retryDelayMs(failures, this.settings, this.hooks.random), delivery);
       attempt++;
     }
   }
@@ -154,12 +176,12 @@ export class KeyScheduler {
       } catch (error) {
         this.hooks.onError?.('could not park a message; will retry', error);
         if (this.stopping) return;
-        await this.sleep(retryDelayMs(failures, this.settings, this.hooks.random));
+        await this.sleep(retryDelayMs(failures, this.settings, this.hooks.random), delivery);
       }
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, delivery: Delivery): Promise<void> {
     if (this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
@@ -168,7 +190,7 @@ export class KeyScheduler {
         resolve();
       };
       const timer = setTimeout(wake, ms);
-      this.sleepers.add(wake);
+      this.sleepers.set(wake, delivery);
     });
   }
 }

@@ -54,6 +54,7 @@ export function instrumentedHandler<P>(
   const maxAttempts = options.maxAttempts ?? CONSUME_DEFAULTS.maxAttempts;
   return async (message) => {
     const started = performance.now();
+    if (message.attempt > 1) metrics.redelivered.inc({ stage });
     try {
       await handler(message);
     } catch (error) {

@@ -76,6 +76,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           unmapped: p.unmapped,
           warnings: p.warnings,
         });
+        if (result.status === 'duplicate') deps.metrics?.duplicates.inc({ channel: p.source.channelId });
         log.debug(
           { channel: p.source.channelId, controlId: p.source.controlId, status: result.status, changed: result.versions.filter((v) => v.changed).length },
           'message applied',

@@ -2,7 +2,8 @@
  * What the AMQP transport does beyond the shared contract, on the real RabbitMQ: publish refuses at once
  * while the broker is unreachable; it reconnects, declares its topology again and resumes consuming;
  * a delivery cut off mid-handler comes back without overlapping the handler still running; and two
- * transports (two processes) on the same queues keep each key in order when one of them dies.
+ * transports (two processes) on the same queues keep each key in order when one of them dies; a worker
+ * cut off from the broker loses its share of the partitions and takes one again after reconnecting.
  * The broker is taken away through a TCP proxy, so other suites using RabbitMQ are not disturbed.
  */
 import amqp from 'amqplib';
@@ -11,7 +12,7 @@ import { createAmqpTransport, type AmqpTransport } from '../../src/pipeline/amqp
 import { partitionOf } from '../../src/pipeline/partition.js';
 import type { StageMessage } from '../../src/pipeline/transport.js';
 import { integrationUrl, skippedTitle } from '../support/integration.js';
-import { amqpTransportUnderTest, uniquePrefix, type AmqpUnderTest } from './support/amqp-factories.js';
+import { amqpTransportUnderTest, TEST_AMQP_OPTIONS, uniquePrefix, type AmqpUnderTest } from './support/amqp-factories.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 import { gate, sleep, waitFor } from './support/wait-for.js';
 
@@ -44,6 +45,7 @@ if (!url) {
         partitions: 4,
         reconnect: { minMs: 20, maxMs: 200 },
         publishTimeoutMs: 60_000,
+        membership: TEST_AMQP_OPTIONS.membership,
       });
       cleanups.push(async () => {
         await proxy.close();
@@ -157,6 +159,34 @@ if (!url) {
       }
       expect(byProcess.first + byProcess.second).toBeGreaterThanOrEqual(keys.length * perKey);
       expect(byProcess.second).toBeGreaterThan(0);
+    });
+
+    it('a worker cut off from the broker loses its share, and rejoins and takes a share again after the reconnect', async () => {
+      const { proxy, transport: cutOff, prefix } = await proxiedTransport();
+      const steady = await createAmqpTransport({ url: url!, queuePrefix: prefix, partitions: 4, ...TEST_AMQP_OPTIONS });
+      cleanups.push(() => steady.close());
+      const seen = new Map<string, number[]>();
+      const by = { cutOff: 0, steady: 0 };
+      const handler = (who: keyof typeof by) => async (m: StageMessage<{ n: number }>) => {
+        seen.set(m.key, [...(seen.get(m.key) ?? []), m.payload.n]);
+        by[who]++;
+      };
+      cutOff.consume('records', handler('cutOff'));
+      steady.consume('records', handler('steady'));
+      const split = () => cutOff.partitionsHeld('records').length === 2 && steady.partitionsHeld('records').length === 2;
+      await waitFor('a 2 / 2 split', split);
+
+      await proxy.cut();
+      await waitFor('the steady worker owning every partition', () => steady.partitionsHeld('records').length === 4);
+      await proxy.restore();
+      await waitFor('a 2 / 2 split again', split);
+
+      const keys = Array.from({ length: 20 }, (_, i) => `k-${i}`);
+      for (let n = 0; n < 5; n++) for (const key of keys) await steady.publish('records', key, { n });
+      await waitFor('every message', () => keys.every((k) => seen.get(k)?.length === 5));
+      for (const key of keys) expect(seen.get(key), key).toEqual([0, 1, 2, 3, 4]);
+      expect(by.cutOff).toBeGreaterThan(0);
+      expect(by.steady).toBeGreaterThan(0);
     });
   });
 }

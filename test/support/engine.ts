@@ -5,6 +5,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import { envSchema } from '../../src/config/schema.js';
 import { startEngine, type Engine } from '../../src/engine.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { createAmqpTransport } from '../../src/pipeline/amqp-transport.js';
 import { openPostgresDatabase } from '../../src/store/index.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -36,6 +37,8 @@ export interface TestEngineOptions {
   readonly dataDir?: string;
   /** run on a PostgreSQL server in this (fresh) schema instead of embedded PGlite */
   readonly postgres?: { readonly url: string; readonly schema: string };
+  /** run the pipeline on RabbitMQ with this (unique) queue prefix instead of the embedded journal */
+  readonly amqp?: { readonly url: string; readonly queuePrefix: string };
 }
 
 export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
@@ -46,6 +49,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     JUNCTION_DATA_DIR: dataDir,
     JUNCTION_LOG_LEVEL: 'silent',
     ...(options.postgres ? { JUNCTION_DATABASE_URL: options.postgres.url, JUNCTION_DATABASE_SCHEMA: options.postgres.schema } : {}),
+    ...(options.amqp ? { JUNCTION_AMQP_URL: options.amqp.url, JUNCTION_AMQP_QUEUE_PREFIX: options.amqp.queuePrefix } : {}),
   });
   const config = parseConfigText(testConfigText(options), join(REPO_ROOT, 'junction.test.yaml'), env);
   const engine = await startEngine(config, createLogger({ level: 'silent' }));
@@ -58,6 +62,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
       await engine.stop();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
       if (options.postgres) await dropSchema(options.postgres.url, options.postgres.schema);
+      if (options.amqp) await deleteQueues(options.amqp.url, options.amqp.queuePrefix);
     },
   };
 }
@@ -94,5 +99,15 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
     await admin.close();
+  }
+}
+
+/** Delete a test run's RabbitMQ queues. */
+export async function deleteQueues(url: string, queuePrefix: string): Promise<void> {
+  const janitor = await createAmqpTransport({ url, queuePrefix });
+  try {
+    await janitor.deleteQueues();
+  } finally {
+    await janitor.close();
   }
 }
