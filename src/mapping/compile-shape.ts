@@ -2,7 +2,7 @@
 import type { CompileEnv, CompiledTemplate, Scope } from './compile-env.js';
 import type { CompileRule } from './compile-source.js';
 import { describe, isFhirId, type Cursor, type Json, type JsonObject, type Run } from './runtime.js';
-import { noValue, nonEmpty, pushing, type One, type Rule } from './rule.js';
+import { noValue, nonEmpty, pushing, type Eval, type One, type Rule } from './rule.js';
 import type { FieldDef, NodeDef } from './schema.js';
 import { at, where, type Loc } from './yaml-source.js';
 
@@ -19,19 +19,9 @@ export type FillResult = typeof FOUND | typeof NONE | typeof MISSING;
 /** Sets one field of an object (or not, when its rules find nothing). */
 type FieldFiller = ObjectBuilder;
 
-/** A field written as one rule: its first value. */
-function singleField(key: string, rule: Rule, required: boolean): FieldFiller {
+/** A field written as one rule that can give several values: its first value. */
+function firstOfMany(key: string, values: Eval, required: boolean): FieldFiller {
   const ifNone = required ? MISSING : NONE;
-  if (rule.one !== undefined) {
-    const value = rule.one;
-    return (cur, run, into) => {
-      const v = value(cur, run);
-      if (v === undefined) return ifNone;
-      into[key] = v;
-      return FOUND;
-    };
-  }
-  const values = rule.many;
   return (cur, run, into) => {
     const found: Json[] = [];
     values(cur, run, found);
@@ -45,6 +35,20 @@ function singleField(key: string, rule: Rule, required: boolean): FieldFiller {
 /** A field written as a list of rules: every value of every rule, in order. */
 function listField(key: string, rules: readonly Rule[], required: boolean): FieldFiller {
   const ifNone = required ? MISSING : NONE;
+  const ones = rules.map((r) => r.one);
+  if (ones.every((o): o is One => o !== undefined)) {
+    // rules that give one value each (the usual case): call them directly, make the list only for a value
+    return (cur, run, into) => {
+      let values: Json[] | undefined;
+      for (let i = 0; i < ones.length; i++) {
+        const v = (ones[i] as One)(cur, run);
+        if (v !== undefined) (values ??= []).push(v);
+      }
+      if (values === undefined) return ifNone;
+      into[key] = values;
+      return FOUND;
+    };
+  }
   const evals = rules.map(pushing);
   return (cur, run, into) => {
     const values: Json[] = [];
@@ -55,18 +59,44 @@ function listField(key: string, rules: readonly Rule[], required: boolean): Fiel
   };
 }
 
+/**
+ * One field of a `fields:` object: a rule giving one value is called straight from the loop (most fields),
+ * any other through its filler.
+ */
+interface FieldStep {
+  readonly key: string;
+  readonly one: One | undefined;
+  readonly fill: FieldFiller | undefined;
+  readonly required: boolean;
+}
+
+function fieldStep(key: string, rule: Rule, required: boolean): FieldStep {
+  if (rule.one !== undefined) return { key, one: rule.one, fill: undefined, required };
+  return { key, one: undefined, fill: firstOfMany(key, rule.many, required), required };
+}
+
 export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): ObjectBuilder {
-  const fillers: FieldFiller[] = Object.entries(fields).map(([key, def]) => {
+  const steps: FieldStep[] = Object.entries(fields).map(([key, def]) => {
     if (Array.isArray(def)) {
       const rules = def.map((d, i) => compile(d, at(loc, key, i), env, scope));
-      return listField(key, rules, def.some((d) => d.required === true));
+      const required = def.some((d) => d.required === true);
+      return { key, one: undefined, fill: listField(key, rules, required), required };
     }
-    return singleField(key, compile(def, at(loc, key), env, scope), def.required === true);
+    return fieldStep(key, compile(def, at(loc, key), env, scope), def.required === true);
   });
   return (cur, run, into) => {
     let found: FillResult = NONE;
-    for (let i = 0; i < fillers.length; i++) {
-      const r = (fillers[i] as FieldFiller)(cur, run, into);
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i] as FieldStep;
+      if (step.one !== undefined) {
+        const v = step.one(cur, run);
+        if (v !== undefined) {
+          into[step.key] = v;
+          found = FOUND;
+        } else if (step.required) return MISSING;
+        continue;
+      }
+      const r = (step.fill as FieldFiller)(cur, run, into);
       if (r === MISSING) return MISSING;
       if (r === FOUND) found = FOUND;
     }

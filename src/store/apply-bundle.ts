@@ -3,7 +3,7 @@ import { StoreError } from './errors.js';
 import { combinePatient, type SurvivorExtras } from './patient-content.js';
 import { applyPreserve, mergeMeta } from './resource-content.js';
 import type { ApplyInput } from './types.js';
-import { writeResource, type StoredResource, type WriteScope, type WrittenVersion } from './write-resource.js';
+import type { StoredResource, WriteRequest } from './write-resource.js';
 
 interface PlannedWrite {
   readonly index: number;
@@ -13,32 +13,30 @@ interface PlannedWrite {
 }
 
 /**
- * Write every entry of a mapped bundle inside the caller's transaction; returns one version per entry, in
- * bundle order. Rows are locked in (type, id) order so two messages touching the same resources cannot
- * deadlock each other.
+ * The writes of a mapped bundle, one per entry, in (type, id) order (the order rows are locked and versions
+ * stamped, so two messages touching the same resources cannot deadlock each other), each with its entry's index.
  *
  * Event order: a resource last set by a message with a later event time (`eventTime`, EVN-2 else MSH-7) keeps
  * its content; an older message only adds what accumulates (a Patient's identifiers and links, security
  * labels). A message without an event time is treated as the newest.
  */
-export async function applyBundle(
-  scope: WriteScope,
+export function bundleWrites(
   input: ApplyInput,
   eventTime: string | null,
   survivors: ReadonlyMap<string, SurvivorExtras> = new Map(),
-): Promise<WrittenVersion[]> {
+): { readonly index: number; readonly request: WriteRequest }[] {
   const writes = (input.bundle.entry ?? []).map((entry, index) => planWrite(entry, index, input));
-  const lockOrder = [...writes].sort(
-    (a, b) => compare(a.resource.resourceType, b.resource.resourceType) || compare(a.resource.id, b.resource.id),
-  );
-  const versions: WrittenVersion[] = new Array<WrittenVersion>(writes.length);
-  for (const write of lockOrder) {
-    const { resourceType, id } = write.resource;
-    versions[write.index] = await writeResource(scope, resourceType, id, eventTime, (held, heldIsNewer) =>
-      nextVersion(write, held, heldIsNewer, survivors.get(id)),
-    );
-  }
-  return versions;
+  return writes
+    .sort((a, b) => compare(a.resource.resourceType, b.resource.resourceType) || compare(a.resource.id, b.resource.id))
+    .map((write) => ({
+      index: write.index,
+      request: {
+        resourceType: write.resource.resourceType,
+        id: write.resource.id,
+        eventTime,
+        next: (held, heldIsNewer) => nextVersion(write, held, heldIsNewer, survivors.get(write.resource.id)),
+      },
+    }));
 }
 
 function planWrite(entry: BundleEntry, index: number, input: ApplyInput): PlannedWrite {

@@ -102,10 +102,10 @@ export async function mergedPatientIds(db: SqlExecutor, patientId: string): Prom
     const { rows } = await db.query<PatientLinks>(
       `SELECT r.id, r.content->'link' AS link FROM resources r
         WHERE r.resource_type = 'Patient'
-          AND (r.id = ANY($1::text[])
-               OR r.id IN (SELECT rr.resource_id FROM resource_reference rr
-                            WHERE rr.target_type = 'Patient' AND rr.target_id = ANY($1::text[])
-                              AND rr.resource_type = 'Patient'))`,
+          AND r.id IN (SELECT unnest($1::text[])
+                       UNION
+                       SELECT rr.resource_id FROM resource_reference rr
+                        WHERE rr.target_type = 'Patient' AND rr.target_id = ANY($1::text[]) AND rr.resource_type = 'Patient')`,
       [frontier],
     );
     if (depth === 0 && !rows.some((row) => row.id === patientId)) return undefined;

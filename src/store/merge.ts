@@ -7,7 +7,7 @@ import type { Patient } from '@medplum/fhirtypes';
 import { StoreError } from './errors.js';
 import { moveIdentifiers } from './mpi.js';
 import { retirePatient, rewriteReferences } from './patient-content.js';
-import { writeResource, type StoredResource, type WriteScope, type WrittenVersion } from './write-resource.js';
+import { writeResource, writeResources, type StoredResource, type WriteScope, type WrittenVersion } from './write-resource.js';
 
 /** Versions written, the retired Patient's first. The survivor's `replaces` link is written by the caller. */
 export async function mergePatient(scope: WriteScope, survivorId: string, retiredId: string): Promise<WrittenVersion[]> {
@@ -30,14 +30,20 @@ export async function mergePatient(scope: WriteScope, survivorId: string, retire
   );
   const from = `Patient/${retiredId}`;
   const to = `Patient/${survivorId}`;
-  for (const row of rows) {
-    written.push(
-      await writeResource(scope, row.resource_type, row.resource_id, null, (held) => {
-        if (!held) throw missing(row.resource_type, row.resource_id, survivorId);
-        return rewriteReferences(held, from, to);
-      }),
-    );
-  }
+  written.push(
+    ...(await writeResources(
+      scope,
+      rows.map((row) => ({
+        resourceType: row.resource_type,
+        id: row.resource_id,
+        eventTime: null,
+        next: (held: StoredResource | undefined) => {
+          if (!held) throw missing(row.resource_type, row.resource_id, survivorId);
+          return rewriteReferences(held, from, to);
+        },
+      })),
+    )),
+  );
   return written;
 }
 

@@ -38,6 +38,8 @@ export interface PatientResolution {
   readonly retire: readonly Retirement[];
   /** what the merges add to the canonical Patient */
   readonly extras: SurvivorExtras;
+  /** `system|value` of the message's identifiers the index already resolved to the canonical Patient */
+  readonly owned?: ReadonlySet<string>;
 }
 
 /** Resolve every Patient of a mapped bundle to its canonical record. Reads only; locks nothing. */
@@ -47,12 +49,15 @@ export async function resolvePatients(tx: SqlExecutor, bundle: Bundle): Promise<
     .filter((r): r is Patient & { id: string } => r?.resourceType === 'Patient' && typeof r.id === 'string');
   if (patients.length === 0) return [];
   const asked = patients.flatMap((p) => [...keyedIdentifiers(p.identifier), ...keyedIdentifiers(replacedIdentifiers(p.extension))]);
-  const owners = await ownersOf(tx, asked);
-  const nhsOf = await nhsNumbersOf(tx, [...new Set(owners.values())]);
+  const { owners, nhsOf } = await ownersOf(tx, asked);
   const resolutions: PatientResolution[] = [];
   for (const patient of patients) {
     const resolution = resolveOne(patient, owners, nhsOf);
-    resolutions.push(await withRetiredIdentifiers(tx, resolution.canonicalId, patient.id, resolution.retire, resolution.unresolved));
+    const owned = new Set([...owners].filter(([, owner]) => owner === resolution.canonicalId).map(([k]) => k));
+    resolutions.push({
+      ...(await withRetiredIdentifiers(tx, resolution.canonicalId, patient.id, resolution.retire, resolution.unresolved)),
+      owned,
+    });
   }
   return resolutions;
 }
@@ -119,54 +124,63 @@ async function withRetiredIdentifiers(
   return { mappedId, canonicalId, retire: existing, extras: { identifiers, links } };
 }
 
-async function ownersOf(tx: SqlExecutor, identifiers: readonly KeyedIdentifier[]): Promise<Map<string, string>> {
+/** Who holds each identifier, and the NHS numbers those holders have: one statement. */
+async function ownersOf(
+  tx: SqlExecutor,
+  identifiers: readonly KeyedIdentifier[],
+): Promise<{ owners: Map<string, string>; nhsOf: Map<string, Set<string>> }> {
   const owners = new Map<string, string>();
-  if (identifiers.length === 0) return owners;
-  const { rows } = await tx.query<{ system: string; value: string; patient_id: string }>(
-    `SELECT p.system, p.value, p.patient_id FROM person_identifier p
-       JOIN unnest($1::text[], $2::text[]) AS q(system, value) ON p.system = q.system AND p.value = q.value`,
-    [identifiers.map((i) => i.system), identifiers.map((i) => i.value)],
-  );
-  for (const row of rows) owners.set(key(row), row.patient_id);
-  return owners;
-}
-
-async function nhsNumbersOf(tx: SqlExecutor, patientIds: readonly string[]): Promise<Map<string, Set<string>>> {
-  const result = new Map<string, Set<string>>();
-  if (patientIds.length === 0) return result;
-  const { rows } = await tx.query<{ patient_id: string; value: string }>(
-    'SELECT patient_id, value FROM person_identifier WHERE system = $1 AND patient_id = ANY($2::text[])',
-    [NHS_NUMBER_SYSTEM, [...patientIds]],
+  const nhsOf = new Map<string, Set<string>>();
+  if (identifiers.length === 0) return { owners, nhsOf };
+  const { rows } = await tx.query<{ owner: boolean; system: string; value: string; patient_id: string }>(
+    `WITH owners AS (
+       SELECT p.system, p.value, p.patient_id FROM person_identifier p
+         JOIN unnest($1::text[], $2::text[]) AS q(system, value) ON p.system = q.system AND p.value = q.value
+     )
+     SELECT true AS owner, system, value, patient_id FROM owners
+     UNION ALL
+     SELECT false AS owner, n.system, n.value, n.patient_id FROM person_identifier n
+      WHERE n.system = $3 AND n.patient_id IN (SELECT patient_id FROM owners)`,
+    [identifiers.map((i) => i.system), identifiers.map((i) => i.value), NHS_NUMBER_SYSTEM],
   );
   for (const row of rows) {
-    const set = result.get(row.patient_id) ?? new Set<string>();
+    if (row.owner) {
+      owners.set(key(row), row.patient_id);
+      continue;
+    }
+    const set = nhsOf.get(row.patient_id) ?? new Set<string>();
     set.add(row.value);
-    result.set(row.patient_id, set);
+    nhsOf.set(row.patient_id, set);
   }
-  return result;
+  return { owners, nhsOf };
 }
 
 /**
  * Index the identifiers of a canonical Patient as it now stands. An identifier already held by another record
  * keeps resolving there (rule 4), except an NHS number: that means another transaction indexed it since this
- * one resolved, so the apply is retried and resolves again.
+ * one resolved, so the apply is retried and resolves again. `owned`: identifiers the resolution found already
+ * held by this Patient (their conflict is expected, so only other NHS numbers not inserted are checked).
  */
-export async function indexPatient(tx: SqlExecutor, patient: Patient & { id: string }): Promise<void> {
+export async function indexPatient(tx: SqlExecutor, patient: Patient & { id: string }, owned?: ReadonlySet<string>): Promise<void> {
   const identifiers = keyedIdentifiers(patient.identifier);
   if (identifiers.length === 0) return;
   const systems = identifiers.map((i) => i.system);
   const values = identifiers.map((i) => i.value);
-  await tx.query(
+  const { rows: inserted } = await tx.query<{ system: string; value: string }>(
     `INSERT INTO person_identifier (system, value, patient_id)
      SELECT q.system, q.value, $3 FROM unnest($1::text[], $2::text[]) AS q(system, value)
-     ON CONFLICT (system, value) DO NOTHING`,
+     ON CONFLICT (system, value) DO NOTHING
+     RETURNING system, value`,
     [systems, values, patient.id],
   );
+  const done = new Set(inserted.map(key));
+  const unsure = identifiers.filter((i) => i.system === NHS_NUMBER_SYSTEM && !done.has(key(i)) && !owned?.has(key(i)));
+  if (unsure.length === 0) return;
   const { rows } = await tx.query<{ patient_id: string }>(
     `SELECT p.patient_id FROM person_identifier p
        JOIN unnest($1::text[], $2::text[]) AS q(system, value) ON p.system = q.system AND p.value = q.value
-      WHERE p.system = $3 AND p.patient_id <> $4`,
-    [systems, values, NHS_NUMBER_SYSTEM, patient.id],
+      WHERE p.patient_id <> $3`,
+    [unsure.map((i) => i.system), unsure.map((i) => i.value), patient.id],
   );
   if (rows.length > 0) {
     throw new StoreError(

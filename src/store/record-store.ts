@@ -5,12 +5,14 @@ import { StoreError } from './errors.js';
 import { claimMessage, findAppliedMessageId, insertRejected, readMessage, recordVersions } from './message-log.js';
 import { migrate } from './migrations.js';
 import { IDENTITY_RACE } from './mpi.js';
+import { flushEventTimes, WRITE_RACE, type WriteScope } from './write-resource.js';
 import { readEverything } from './everything.js';
 import { readHistory } from './history.js';
 import { runSearch } from './search-run.js';
-import type { SqlDatabase } from './sql.js';
+import type { SqlDatabase, SqlExecutor } from './sql.js';
 import type {
   ApplyInput,
+  ApplyOutcome,
   ApplyResult,
   EverythingQuery,
   HistoryQuery,
@@ -27,9 +29,12 @@ export interface RecordStoreOptions {
   readonly ownsDatabase?: boolean;
 }
 
-/** Worth a fresh attempt: serialization failure, deadlock detected (PostgreSQL codes), an identity race. */
-const RETRYABLE = new Set(['40001', '40P01', IDENTITY_RACE]);
-const ATTEMPTS = 3;
+/**
+ * Worth a fresh attempt: serialization failure, deadlock detected (PostgreSQL codes), an identity race, a row
+ * changed or created by a concurrent apply.
+ */
+const RETRYABLE = new Set(['40001', '40P01', IDENTITY_RACE, WRITE_RACE]);
+const ATTEMPTS = 5;
 
 /** A RecordStore on either database; brings the schema up to date first. */
 export async function createRecordStore(db: SqlDatabase, options: RecordStoreOptions = {}): Promise<RecordStore> {
@@ -45,32 +50,64 @@ class SqlRecordStore implements RecordStore {
   ) {}
 
   async apply(input: ApplyInput): Promise<ApplyResult> {
+    const [result] = await this.retrying(() => this.applyInTransaction([input]));
+    return result as ApplyResult;
+  }
+
+  async applyMany(inputs: readonly ApplyInput[]): Promise<ApplyOutcome[]> {
+    if (inputs.length === 0) return [];
+    try {
+      const results = await this.retrying(() => this.applyInTransaction(inputs));
+      return results.map((result) => ({ ok: true, result }));
+    } catch (error) {
+      if (inputs.length === 1) return [{ ok: false, error }];
+    }
+    const outcomes: ApplyOutcome[] = [];
+    for (const input of inputs) {
+      try {
+        outcomes.push({ ok: true, result: await this.apply(input) });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+
+  private async retrying<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.applyOnce(input);
+        return await run();
       } catch (error) {
         if (attempt >= ATTEMPTS || !RETRYABLE.has(errorCode(error))) throw error;
       }
     }
   }
 
-  private applyOnce(input: ApplyInput): Promise<ApplyResult> {
-    const messageId = randomUUID();
-    return this.db.transaction(async (tx): Promise<ApplyResult> => {
-      if (!(await claimMessage(tx, messageId, input))) {
-        const earlier = await findAppliedMessageId(tx, input.source.sender, input.source.controlId);
-        if (earlier === undefined) {
-          throw new StoreError(
-            `Message ${input.source.controlId} from ${input.source.sender} conflicted with an applied message that cannot be found; retry it.`,
-            'write-conflict',
-          );
-        }
-        return { status: 'duplicate', messageId: earlier, versions: [] };
-      }
-      const { versions, provenance } = await applyMessage(tx, input, messageId, this.now);
-      await recordVersions(tx, messageId, versions);
-      return { status: 'applied', messageId, versions, provenance };
+  private applyInTransaction(inputs: readonly ApplyInput[]): Promise<ApplyResult[]> {
+    return this.db.transaction(async (tx): Promise<ApplyResult[]> => {
+      const results: ApplyResult[] = [];
+      const pendingEventTimes: WriteScope['pendingEventTimes'] = new Map();
+      for (const input of inputs) results.push(await this.applyOne(tx, input, pendingEventTimes));
+      await flushEventTimes({ tx, messageId: '', now: this.now, pendingEventTimes });
+      return results;
     });
+  }
+
+  private async applyOne(tx: SqlExecutor, input: ApplyInput, pendingEventTimes: WriteScope['pendingEventTimes']): Promise<ApplyResult> {
+    const messageId = randomUUID();
+    if (!(await claimMessage(tx, messageId, input))) {
+      const earlier = await findAppliedMessageId(tx, input.source.sender, input.source.controlId);
+      if (earlier === undefined) {
+        throw new StoreError(
+          `Message ${input.source.controlId} from ${input.source.sender} conflicted with an applied message that cannot be found; retry it.`,
+          'write-conflict',
+        );
+      }
+      return { status: 'duplicate', messageId: earlier, versions: [] };
+    }
+    const { versions, provenance } = await applyMessage({ tx, messageId, now: this.now, pendingEventTimes }, input);
+    await recordVersions(tx, messageId, versions);
+    return { status: 'applied', messageId, versions, provenance };
   }
 
   async read(resourceType: string, id: string): Promise<Resource | undefined> {

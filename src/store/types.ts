@@ -46,6 +46,11 @@ export interface ApplyResult {
   readonly provenance?: ResourceVersionRef;
 }
 
+/** One message's outcome in {@link RecordStore.applyMany}. */
+export type ApplyOutcome =
+  | { readonly ok: true; readonly result: ApplyResult }
+  | { readonly ok: false; readonly error: unknown };
+
 export type SearchParamType = 'token' | 'string' | 'date' | 'reference';
 
 export type DatePrefix = 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge' | 'sa' | 'eb' | 'ap';
@@ -152,6 +157,13 @@ export interface RejectedInput {
 export interface RecordStore {
   /** Apply a mapped bundle in one transaction; idempotent by (sender, controlId). */
   apply(input: ApplyInput): Promise<ApplyResult>;
+  /**
+   * Apply several messages in order in one transaction (one COMMIT for all): each exactly as `apply` would —
+   * idempotent by (sender, controlId), its own message-log row and Provenance. When the batch cannot commit
+   * (a message fails), the messages are applied again one at a time, so each outcome is its own: a failing
+   * message does not keep the others from applying. Outcomes are in input order.
+   */
+  applyMany?(inputs: readonly ApplyInput[]): Promise<ApplyOutcome[]>;
   read(resourceType: string, id: string): Promise<Resource | undefined>;
   vread(resourceType: string, id: string, versionId: string): Promise<Resource | undefined>;
   search(resourceType: string, query: SearchQuery): Promise<SearchResult>;
