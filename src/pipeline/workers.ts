@@ -67,15 +67,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
       'records',
       instrumentedHandler<RecordsPayload>('records', async (m) => {
         const p = m.payload;
-        const result = await deps.store.apply({
-          source: p.source,
-          raw: p.raw,
-          bundle: p.bundle,
-          preserve: p.preserve,
-          labels: p.labels,
-          unmapped: p.unmapped,
-          warnings: p.warnings,
-        });
+        const result = await deps.store.apply(p);
         if (result.status === 'duplicate') deps.metrics?.duplicates.inc({ channel: p.source.channelId });
         log.debug(
           { channel: p.source.channelId, controlId: p.source.controlId, status: result.status, changed: result.versions.filter((v) => v.changed).length },
