@@ -37,11 +37,11 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
+  // the service name goes in `service`: a top-level `name` would be censored like a patient's name
   const settings = {
-    name: options.name ?? 'junction',
     level: options.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: { pid: process.pid },
+    base: { pid: process.pid, service: options.name ?? 'junction' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   return options.destination ? pino(settings, options.destination) : pino(settings);

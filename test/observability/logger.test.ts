@@ -32,6 +32,6 @@ describe('logger', () => {
     expect(out).not.toMatch(/SMITH/);
     expect(out).not.toMatch(/1970-01-01/);
     expect(out).toMatch(/MSG0001/);
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ raw: '[redacted]', nhsNumber: '[redacted]', msg: 'accepted' });
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ raw: '[redacted]', nhsNumber: '[redacted]', msg: 'accepted', service: 'junction' });
   });
 });
