@@ -3,8 +3,9 @@ import { quote } from './outcomes.js';
 
 /**
  * Admin endpoints: plain JSON for integration engineers, not FHIR.
- * NOT YET AUTHENTICATED: these answers carry raw messages (patient data); they must sit behind admin
- * authentication before Junction is exposed beyond a trusted network.
+ * These answers carry raw messages (patient data): the engine guards /admin with JUNCTION_ADMIN_TOKEN
+ * when one is set; without it, bind Junction to a trusted network only. Per-user authentication and
+ * audit of admin reads are still to come.
  */
 
 export interface JsonResult {

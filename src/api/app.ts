@@ -90,7 +90,7 @@ export function createApiApp(deps: ApiDeps): express.Express {
   app.use('/fhir', fhirRouter(options));
   if (deps.admin) app.use('/admin', createAdminRouter(deps.admin));
   if (deps.admin?.metrics) app.get('/metrics', ...metricsHandler(deps.admin.metrics.registry, deps.admin.token));
-  // Admin (JSON, not FHIR). Not authenticated yet: see admin.ts.
+  // Admin (JSON, not FHIR): behind the admin token (JUNCTION_ADMIN_TOKEN) when one is set, by the router above.
   const fhirBase = (req: express.Request) =>
     deps.baseUrl !== undefined ? requestBaseUrl(req, deps.baseUrl) : `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
   app.get(
