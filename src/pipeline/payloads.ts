@@ -1,3 +1,4 @@
+import type { MapResult } from '../mapping/types.js';
 import type { ApplyInput, MessageSource } from '../store/types.js';
 
 /** Stage `inbound`: a raw message accepted from a channel, durable before it was acknowledged. */
@@ -8,3 +9,16 @@ export interface InboundPayload {
 
 /** Stage `records`: a mapped message, keyed by patient, waiting to be applied to the store as it is. */
 export type RecordsPayload = ApplyInput;
+
+/** What the store applies for one mapped message: its source, the raw text, and the mapper's result. */
+export function recordsPayload(source: MessageSource, raw: string, result: MapResult): RecordsPayload {
+  return {
+    source,
+    raw,
+    bundle: result.bundle,
+    preserve: result.preserve,
+    labels: result.labels,
+    unmapped: result.unmapped,
+    warnings: result.warnings,
+  };
+}

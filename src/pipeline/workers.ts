@@ -3,7 +3,7 @@ import { parseMessage } from '../hl7v2/index.js';
 import { MappingError, type ChannelContext, type Mapper } from '../mapping/types.js';
 import type { RecordStore } from '../store/types.js';
 import type { JunctionMetrics } from '../observability/metrics.js';
-import type { InboundPayload, RecordsPayload } from './payloads.js';
+import { recordsPayload, type InboundPayload, type RecordsPayload } from './payloads.js';
 import { instrumentedHandler } from './pipeline-metrics.js';
 import { UnrecoverableError, type ConsumeOptions, type Consumer, type Transport } from './transport.js';
 
@@ -47,16 +47,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
           }
           throw err;
         }
-        const next: RecordsPayload = {
-          source,
-          raw,
-          bundle: result.bundle,
-          preserve: result.preserve,
-          labels: result.labels,
-          unmapped: result.unmapped,
-          warnings: result.warnings,
-        };
-        await deps.transport.publish('records', m.key, next);
+        await deps.transport.publish('records', m.key, recordsPayload(source, raw, result));
       }, deps.metrics, deps.consume, 'records'),
       deps.consume,
     ),
