@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS } from '../../src/store/migrations.js';
 import { openEmbeddedDatabase } from '../../src/store/pglite-database.js';
 import { openPostgresDatabase } from '../../src/store/postgres-database.js';
 import { createRecordStore } from '../../src/store/record-store.js';
 import { integrationUrl, skippedTitle } from '../support/integration.js';
+import { dropSchema, freshSchema } from '../support/postgres-schema.js';
 import { describeIdentityConformance } from './identity.conformance.js';
 import { IdentityHarness, localSystem, NHS, nhsNumber, RGT } from './fixtures/identity-harness.js';
 
@@ -56,15 +56,8 @@ if (!url) {
 } else {
   const databaseUrl = url;
   /** a fresh schema for this run, dropped at the end */
-  const schema = `junction_test_${randomUUID().replaceAll('-', '').slice(0, 12)}_identity`;
-  afterAll(async () => {
-    const admin = await openPostgresDatabase(databaseUrl, { poolSize: 1 });
-    try {
-      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await admin.close();
-    }
-  });
+  const schema = freshSchema('junction_identity');
+  afterAll(() => dropSchema(databaseUrl, schema));
   describeIdentityConformance('PostgreSQL', async () => {
     const db = await openPostgresDatabase(databaseUrl, { schema, poolSize: 4 });
     return { store: await createRecordStore(db), close: () => db.close() };

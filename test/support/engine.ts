@@ -6,7 +6,7 @@ import { envSchema } from '../../src/config/schema.js';
 import { startEngine, type Engine } from '../../src/engine.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createAmqpTransport } from '../../src/pipeline/amqp-transport.js';
-import { openPostgresDatabase } from '../../src/store/index.js';
+import { dropSchema } from './postgres-schema.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -88,20 +88,6 @@ export async function getJson(url: string): Promise<{ status: number; body: any 
   return { status: res.status, body: await res.json() };
 }
 
-/** A fresh, unique schema name for one test run on PostgreSQL. */
-export function freshSchema(prefix: string): string {
-  return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6).toString(36)}`;
-}
-
-export async function dropSchema(url: string, schema: string): Promise<void> {
-  const admin = await openPostgresDatabase(url, { poolSize: 1 });
-  try {
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await admin.close();
-  }
-}
-
 /** Delete a test run's RabbitMQ queues. */
 export async function deleteQueues(url: string, queuePrefix: string): Promise<void> {
   const janitor = await createAmqpTransport({ url, queuePrefix });
@@ -111,3 +97,5 @@ export async function deleteQueues(url: string, queuePrefix: string): Promise<vo
     await janitor.close();
   }
 }
+
+export { dropSchema, freshSchema } from './postgres-schema.js';
