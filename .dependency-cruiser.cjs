@@ -1,6 +1,7 @@
 /**
  * The layering of DESIGN.md, checked on every `npm test`:
  *   channels → pipeline → mapping / store → api ; hl7v2, config, observability are leaves.
+ *   conformance (R4 rule checks) and golden (fixtures) are used by cli/ and tests only.
  * Each rule names a layer and what it may NOT import. main.ts and cli/ are the composition root.
  */
 const layer = (name) => `^src/${name}/`;
@@ -20,6 +21,15 @@ module.exports = {
     forbid('config', 'hl7v2|observability|channels|pipeline|mapping|store|governance|api|cli', 'config is a leaf'),
     forbid('observability', 'hl7v2|channels|pipeline|mapping|store|governance|api|cli', 'observability is a leaf (it may read config types)'),
     forbid('mapping', 'channels|pipeline|store|governance|api|cli', 'mapping is pure: it knows messages and FHIR, nothing downstream'),
+    forbid('conformance', 'hl7v2|config|observability|channels|pipeline|mapping|store|governance|api|cli|golden', 'FHIR rule checks know FHIR only'),
+    forbid('golden', 'channels|pipeline|store|governance|api|cli', 'golden fixtures run the mapping and the rule checks, nothing downstream'),
+    {
+      name: 'engine-not-to-conformance-golden',
+      comment: 'the R4 definitions (~40 MB) are for tests and `junction test`, never the message path',
+      severity: 'error',
+      from: { path: '^src/(channels|pipeline|mapping|store|governance|api|engine\\.ts|main\\.ts)' },
+      to: { path: '^src/(conformance|golden)/' },
+    },
     forbid('store', 'channels|pipeline|api|cli', 'the store is below the pipeline and the API'),
     forbid('governance', 'channels|pipeline|mapping|api|cli', 'governance policies are consulted by store and api'),
     forbid('pipeline', 'channels|api|cli', 'the pipeline never calls back into channels or the API'),

@@ -3,6 +3,7 @@ import { runMap } from './map.js';
 import { runReplay } from './replay.js';
 import { runSend } from './send-command.js';
 import { runStart } from './start.js';
+import { runTest } from './test.js';
 import { runValidate } from './validate.js';
 
 const program = new Command()
@@ -43,6 +44,20 @@ program
   .option('--parked', 'resend every parked message')
   .option('--stage <stage>', 'only this stage: inbound, records or changed')
   .action(runReplay);
+
+program
+  .command('test')
+  .description('Run every golden fixture (input mapped, compared with <name>.expected.json) and the rule checks over its bundles.')
+  .argument('[filter]', 'only fixtures whose path (relative to the fixtures folder) contains this text')
+  .option('--fixtures <dir>', 'the fixtures folder (default: fixtures/ beside junction.yaml)')
+  .option('-c, --channel <id>', 'map every fixture as this channel of junction.yaml (default: the channel each folder\'s fixtures.yaml names)')
+  .option('--update', 'rewrite the expected files of fixtures whose output changed and create missing ones; refuses outputs that fail the rule checks')
+  .addHelpText(
+    'after',
+    '\nRule checks: valid FHIR R4 (base StructureDefinitions, required bindings), unique ids, PUT Type/id entries,\n' +
+      'references resolve within the bundle, no empty elements. Exit code 1 when any fixture fails. See fixtures/README.md.',
+  )
+  .action(runTest);
 
 program
   .command('validate')

@@ -1,26 +1,24 @@
 /**
- * Golden files: every fixtures/hl7v2/<name>.hl7 maps to <name>.expected.json (the whole MapResult).
- * UPDATE_GOLDEN=1 npx vitest run test/mapping/golden.test.ts rewrites the expected files — the only way
- * to change them; read the diff before committing it.
+ * Golden files: every fixture under fixtures/ (an input a registered kind reads, e.g. <name>.hl7) maps to
+ * <name>.expected.json (the whole MapResult), and every bundle passes the rule checks. The same runner as
+ * `junction test`; `junction test --update` rewrites the expected files — read the diff before committing it.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { createMapper, loadMappingSet } from '../../src/mapping/index.js';
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadR4Definitions } from '../../src/conformance/index.js';
+import { discoverFixtures, FixtureRunner, reportDetails } from '../../src/golden/index.js';
 import type { MapResult } from '../../src/mapping/types.js';
-import { checkBundle } from '../support/bundle-rules.js';
-import { channel, hl7FixturesDir, mappingsDir, readHl7 } from '../support/mapping-harness.js';
+import { mappingsDir, repoRoot } from '../support/mapping-harness.js';
 
-const RGT = channel('rgt-adt', 'RGT', 'Cambridge University Hospitals NHS Foundation Trust');
-const update = process.env['UPDATE_GOLDEN'] === '1';
-const mapper = createMapper(loadMappingSet(mappingsDir), { clock: () => new Date('2000-01-01T00:00:00Z') });
-const names = readdirSync(hl7FixturesDir)
-  .filter((f) => f.endsWith('.hl7'))
-  .map((f) => f.slice(0, -'.hl7'.length))
-  .sort();
+const found = discoverFixtures(resolve(repoRoot, 'fixtures'));
+const runner = new FixtureRunner({ mappingsDir });
 
-function mapFixture(name: string): MapResult {
-  return mapper.map(readHl7(join(hl7FixturesDir, `${name}.hl7`)), RGT);
+function mapFixture(stem: string): MapResult {
+  const fixture = found.fixtures.find((f) => f.name === `hl7v2/${stem}.hl7`);
+  if (fixture === undefined) throw new Error(`no fixture hl7v2/${stem}.hl7`);
+  const report = runner.run(fixture);
+  if (report.output === undefined) throw new Error(report.error);
+  return report.output as MapResult;
 }
 
 function resource(result: MapResult, type: string): Record<string, unknown> {
@@ -30,24 +28,20 @@ function resource(result: MapResult, type: string): Record<string, unknown> {
 }
 
 describe('golden files', () => {
-  it('has the fixtures the README tour uses', () => {
-    expect(names).toContain('adt-a01-admit');
-    expect(names).toContain('adt-a03-discharge');
+  beforeAll(() => loadR4Definitions(), 60_000);
+
+  it('has the fixtures the README tour uses, and every file in fixtures/ is read by some input kind', () => {
+    const names = found.fixtures.map((f) => f.name);
+    expect(names).toContain('hl7v2/adt-a01-admit.hl7');
+    expect(names).toContain('hl7v2/adt-a03-discharge.hl7');
     expect(names.length).toBeGreaterThanOrEqual(11);
+    expect(found.orphans).toEqual([]);
   });
 
-  for (const name of names) {
-    it(`${name} maps to ${name}.expected.json`, () => {
-      const result = mapFixture(name);
-      const expectedPath = join(hl7FixturesDir, `${name}.expected.json`);
-      const actual = JSON.parse(JSON.stringify(result)) as unknown;
-      if (update) {
-        writeFileSync(expectedPath, `${JSON.stringify(actual, null, 2)}\n`);
-        return;
-      }
-      expect(existsSync(expectedPath), `${expectedPath} is missing: run UPDATE_GOLDEN=1 npx vitest run test/mapping/golden.test.ts`).toBe(true);
-      expect(actual).toEqual(JSON.parse(readFileSync(expectedPath, 'utf8')));
-      expect(checkBundle(result.bundle)).toEqual([]);
+  for (const fixture of found.fixtures) {
+    it(`${fixture.name} maps to its expected file and passes the rule checks`, () => {
+      const report = runner.run(fixture);
+      expect(report.status, reportDetails(report).join('\n')).toBe('pass');
     });
   }
 });

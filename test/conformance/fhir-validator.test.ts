@@ -1,6 +1,6 @@
 import type { Encounter, Patient, Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadR4Definitions, validateR4 } from './fhir-validator.js';
+import { loadR4Definitions, validateR4 } from '../../src/conformance/fhir-validator.js';
 
 const validPatient: Patient = {
   resourceType: 'Patient',

@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkBundle, findReferences } from './bundle-rules.js';
-import { loadR4Definitions } from './fhir-validator.js';
+import { checkBundle, findReferences } from '../../src/conformance/bundle-rules.js';
+import { loadR4Definitions } from '../../src/conformance/fhir-validator.js';
 
 function put(resource: Resource): BundleEntry {
   const key = `${resource.resourceType}/${String(resource.id)}`;
