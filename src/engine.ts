@@ -3,9 +3,7 @@ import type { Logger } from 'pino';
 import { createApiApp } from './api/app.js';
 import { startMllpChannel } from './channels/mllp.js';
 import type { JunctionConfig } from './config/schema.js';
-import type { Hl7Message } from './hl7v2/types.js';
-import { createMapper, loadMappingSet } from './mapping/index.js';
-import type { ChannelContext, Mapper } from './mapping/types.js';
+import { startEngineMappings, type EngineMappingsOptions } from './engine-mappings.js';
 import { createJunctionMetrics, type JunctionMetrics } from './observability/metrics.js';
 import { createAmqpTransport } from './pipeline/amqp-transport.js';
 import { createIntake } from './pipeline/intake.js';
@@ -24,34 +22,14 @@ export interface Engine {
   readonly store: RecordStore;
   readonly transport: Transport;
   readonly metrics: JunctionMetrics;
+  /** reload every channel's mapping files now (what a change in the watched folders does) */
+  reloadMappings(): void;
   stop(): Promise<void>;
 }
 
-interface ChannelRuntime {
-  readonly mapper: Mapper;
-  readonly context: ChannelContext;
-  readonly unsupported: (message: Hl7Message) => string | undefined;
-}
-
-/** Build every channel's mapper once (base mappings + that channel's overlays). Throws MappingLoadError. */
-function buildChannels(config: JunctionConfig): Map<string, ChannelRuntime> {
-  const byOverlay = new Map<string, ReturnType<typeof loadMappingSet>>();
-  const channels = new Map<string, ChannelRuntime>();
-  for (const c of config.channels) {
-    const key = c.overlayDirs.join('\n');
-    let set = byOverlay.get(key);
-    if (!set) {
-      set = loadMappingSet(config.mappingsDir, c.overlayDirs);
-      byOverlay.set(key, set);
-    }
-    const mappingSet = set;
-    channels.set(c.id, {
-      mapper: createMapper(mappingSet),
-      context: { id: c.id, organisation: { odsCode: c.organisation.odsCode, ...(c.organisation.name ? { name: c.organisation.name } : {}) } },
-      unsupported: (message) => mappingSet.unsupported(message),
-    });
-  }
-  return channels;
+export interface EngineOptions {
+  /** mapping hot reload: watch (default true) and debounce */
+  readonly mappings?: EngineMappingsOptions;
 }
 
 /** Parts started so far, stopped in reverse order (listeners first, the database last). */
@@ -112,9 +90,10 @@ async function listenHttp(server: Server, config: JunctionConfig): Promise<numbe
  * Parts start from the store outwards and stop from the listeners inwards, so nothing is accepted
  * that cannot be made durable, and nothing in flight is cut off.
  */
-export async function startEngine(config: JunctionConfig, logger: Logger): Promise<Engine> {
-  const channels = buildChannels(config);
+export async function startEngine(config: JunctionConfig, logger: Logger, options: EngineOptions = {}): Promise<Engine> {
+  const mappings = startEngineMappings(config, logger, options.mappings);
   const parts = new Parts(logger);
+  parts.add('mapping watcher', async () => mappings.close());
   try {
     const db = await openDatabase(config);
     parts.add('database', () => db.close());
@@ -128,7 +107,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger): Promi
       const workers = startWorkers({
         transport,
         store,
-        channel: (id) => channels.get(id),
+        channel: (id) => mappings.channel(id),
         logger,
         metrics,
         consume: {
@@ -145,7 +124,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger): Promi
       store,
       searchParameters: { params: (resourceType) => searchParametersFor(resourceType) },
       logger,
-      admin: { transport, metrics, ...(config.adminToken ? { token: config.adminToken } : {}) },
+      admin: { transport, metrics, mappings: () => mappings.status(), ...(config.adminToken ? { token: config.adminToken } : {}) },
       health: async () => {
         const checks: Record<string, string> = {};
         try {
@@ -171,7 +150,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger): Promi
         logger,
         metrics,
         supports: (message, channelId) => {
-          const runtime = channels.get(channelId);
+          const runtime = mappings.channel(channelId);
           return runtime ? runtime.unsupported(message) : `channel ${channelId} is not configured`;
         },
       });
@@ -190,7 +169,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger): Promi
       }
     }
     logger.info({ role: config.role, httpPort, mllpPorts, store: db.kind, transport: transport.kind }, 'Junction started');
-    return { httpPort, mllpPorts, store, transport, metrics, stop: () => parts.stopAll() };
+    return { httpPort, mllpPorts, store, transport, metrics, reloadMappings: () => void mappings.reloadAll(), stop: () => parts.stopAll() };
   } catch (err) {
     await parts.stopAll();
     throw err;

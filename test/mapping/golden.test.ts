@@ -1,7 +1,8 @@
 /**
  * Golden files: every fixture under fixtures/ (an input a registered kind reads, e.g. <name>.hl7) maps to
  * <name>.expected.json (the whole MapResult), and every bundle passes the rule checks. The same runner as
- * `junction test`; `junction test --update` rewrites the expected files — read the diff before committing it.
+ * `junction test`; `junction test --update` (or UPDATE_GOLDEN=1 here) rewrites the expected files — read the
+ * diff before committing it.
  */
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import { mappingsDir, repoRoot } from '../support/mapping-harness.js';
 
 const found = discoverFixtures(resolve(repoRoot, 'fixtures'));
 const runner = new FixtureRunner({ mappingsDir });
+const update = process.env['UPDATE_GOLDEN'] === '1';
 
 function mapFixture(stem: string): MapResult {
   const fixture = found.fixtures.find((f) => f.name === `hl7v2/${stem}.hl7`);
@@ -40,7 +42,7 @@ describe('golden files', () => {
 
   for (const fixture of found.fixtures) {
     it(`${fixture.name} maps to its expected file and passes the rule checks`, () => {
-      const report = runner.run(fixture);
+      const report = update ? runner.update(fixture) : runner.run(fixture);
       expect(report.status, reportDetails(report).join('\n')).toBe('pass');
     });
   }
@@ -60,9 +62,9 @@ describe('the fixtures tell one story', () => {
   });
 
   it('an A08 without a discharge time keeps the held Encounter status', () => {
-    const update = mapFixture('adt-a08-update');
-    const encounter = resource(update, 'Encounter');
-    expect(update.preserve).toEqual([{ resourceType: 'Encounter', id: encounter['id'], elements: ['status'] }]);
+    const a08 = mapFixture('adt-a08-update');
+    const encounter = resource(a08, 'Encounter');
+    expect(a08.preserve).toEqual([{ resourceType: 'Encounter', id: encounter['id'], elements: ['status'] }]);
   });
 
   it('an A11 cancels the Encounter its A01 made', () => {

@@ -18,9 +18,9 @@ export interface TestEngine {
   stop(): Promise<void>;
 }
 
-export function testConfigText(options: { maxFrameBytes?: number; idleTimeoutMs?: number } = {}): string {
+export function testConfigText(options: { maxFrameBytes?: number; idleTimeoutMs?: number; mappingsDir?: string } = {}): string {
   return `
-mappings: ${join(REPO_ROOT, 'mappings')}
+mappings: ${options.mappingsDir ?? join(REPO_ROOT, 'mappings')}
 channels:
   - id: rgt-adt
     name: Cambridge University Hospitals ADT feed
@@ -39,6 +39,10 @@ export interface TestEngineOptions {
   readonly postgres?: { readonly url: string; readonly schema: string };
   /** run the pipeline on RabbitMQ with this (unique) queue prefix instead of the embedded journal */
   readonly amqp?: { readonly url: string; readonly queuePrefix: string };
+  /** base mapping folder (default: the repository's mappings/) */
+  readonly mappingsDir?: string;
+  /** mapping hot reload: watch the folders (default false in tests) and the debounce */
+  readonly watchMappings?: { readonly debounceMs: number };
 }
 
 export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
@@ -52,7 +56,9 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     ...(options.amqp ? { JUNCTION_AMQP_URL: options.amqp.url, JUNCTION_AMQP_QUEUE_PREFIX: options.amqp.queuePrefix } : {}),
   });
   const config = parseConfigText(testConfigText(options), join(REPO_ROOT, 'junction.test.yaml'), env);
-  const engine = await startEngine(config, createLogger({ level: 'silent' }));
+  const engine = await startEngine(config, createLogger({ level: 'silent' }), {
+    mappings: options.watchMappings ? { watch: true, debounceMs: options.watchMappings.debounceMs } : { watch: false },
+  });
   return {
     engine,
     mllpPort: engine.mllpPorts['rgt-adt'] ?? 0,

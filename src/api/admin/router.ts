@@ -12,6 +12,8 @@ export interface AdminDeps extends PipelineAdminDeps {
   /** when set, requests must carry `Authorization: Bearer <token>` */
   readonly token?: string;
   readonly logger?: Logger;
+  /** GET /admin/mappings: the loaded mapping versions and the last reload error (absent: not served) */
+  readonly mappings?: () => unknown;
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
@@ -44,12 +46,14 @@ function queryString(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Routes under /admin: queues, parked, resend. Requests for other paths pass on (next()). */
+/** Routes under /admin: queues, parked, resend, mappings. Requests for other paths pass on (next()). */
 export function createAdminRouter(deps: AdminDeps): express.Router {
   const router = express.Router();
   router.use(requireToken(deps.token));
   router.get('/queues', json(() => queuesReport(deps), deps.logger));
   router.get('/parked', json((req) => parkedList(deps, { stage: queryString(req, 'stage'), limit: queryString(req, 'limit') }), deps.logger));
+  const mappings = deps.mappings;
+  if (mappings) router.get('/mappings', json(async () => ({ status: 200, body: mappings() }), deps.logger));
   router.post('/parked/:id/resend', json((req) => resendParked(deps, String(req.params['id'] ?? '')), deps.logger));
   return router;
 }
