@@ -27,6 +27,8 @@ program
   .argument('<file>', 'an HL7v2 message file (CR or LF between segments)')
   .option('-c, --channel <id>', 'channel whose organisation and mapping overlays to use (default: the first in junction.yaml)')
   .option('--unmapped', 'print only the report of what was not mapped')
+  .option('--explain', 'for each output element: the mapping file:line, template and rule that made it, and the message place it read')
+  .option('--json', 'with --explain: print JSON ({ elements: [{ path, value, where, rule, input }], unmapped, warnings })')
   .action(runMap);
 
 program

@@ -3,8 +3,18 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { Hl7ParseError, parseMessage } from '../hl7v2/index.js';
 import { createMapper, loadMappingSet, MappingLoadError } from '../mapping/index.js';
 import { MappingError } from '../mapping/types.js';
+import { explainTable } from './explain-format.js';
 
-export async function runMap(file: string, options: { channel?: string; unmapped?: boolean }): Promise<void> {
+export interface MapOptions {
+  readonly channel?: string;
+  readonly unmapped?: boolean;
+  /** which mapping file:line, template and rule made each output element (compiles the explaining variant) */
+  readonly explain?: boolean;
+  /** with --explain: JSON instead of a table */
+  readonly json?: boolean;
+}
+
+export async function runMap(file: string, options: MapOptions): Promise<void> {
   try {
     const config = loadConfig(process.env);
     const channel = options.channel ? config.channels.find((c) => c.id === options.channel) : config.channels[0];
@@ -18,11 +28,21 @@ export async function runMap(file: string, options: { channel?: string; unmapped
       throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     const message = parseMessage(text);
-    const mapper = createMapper(loadMappingSet(config.mappingsDir, channel.overlayDirs));
+    const set = loadMappingSet(config.mappingsDir, channel.overlayDirs, { explain: options.explain === true });
+    const mapper = createMapper(set);
     const result = mapper.map(message, {
       id: channel.id,
       organisation: { odsCode: channel.organisation.odsCode, ...(channel.organisation.name ? { name: channel.organisation.name } : {}) },
     });
+    if (options.explain && set.explainer) {
+      const elements = set.explainer.explain(result.bundle);
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify({ elements, unmapped: result.unmapped, warnings: result.warnings }, null, 2)}\n`
+          : explainTable(elements, result.unmapped, result.warnings),
+      );
+      return;
+    }
     const output = options.unmapped
       ? { unmapped: result.unmapped, warnings: result.warnings }
       : { bundle: result.bundle, unmapped: result.unmapped, warnings: result.warnings, preserve: result.preserve, labels: result.labels };

@@ -2,9 +2,9 @@
 import type { ConceptMap } from './concept-maps.js';
 import type { Problems } from './problems.js';
 import { ReadSet } from './reads.js';
-import type { One } from './rule.js';
+import type { One, Rule } from './rule.js';
 import type { Cursor, JsonObject, Run } from './runtime.js';
-import type { TemplateDef } from './schema.js';
+import type { FieldDef, NodeDef, TemplateDef } from './schema.js';
 import type { Loc } from './yaml-source.js';
 
 /** Whether a rule is looking at a whole segment or at one field (relative paths need a field). */
@@ -38,6 +38,20 @@ export interface Use {
   readonly loc: Loc;
 }
 
+/**
+ * The explaining variant of the compiler (`junction map --explain`, see explain.ts): when present,
+ * `fields:` objects compile to a builder that notes which rule set each field. Absent for the engine.
+ */
+export interface ExplainHook {
+  fields(
+    fields: Record<string, FieldDef>,
+    loc: Loc,
+    env: CompileEnv,
+    scope: Scope,
+    compile: (def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope) => Rule,
+  ): (cur: Cursor, run: Run, into: JsonObject) => -1 | 0 | 1;
+}
+
 export interface Shared {
   readonly templates: ReadonlyMap<string, TemplateSource>;
   readonly compiled: Map<string, CompiledTemplate>;
@@ -48,6 +62,8 @@ export interface Shared {
   readonly problems: Problems;
   readonly vars: Use[];
   readonly refs: Use[];
+  /** only when loaded with { explain: true } */
+  readonly explain?: ExplainHook;
 }
 
 export class CompileEnv {

@@ -76,6 +76,7 @@ function fieldStep(key: string, rule: Rule, required: boolean): FieldStep {
 }
 
 export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): ObjectBuilder {
+  if (env.shared.explain !== undefined) return env.shared.explain.fields(fields, loc, env, scope, compile) as ObjectBuilder; // --explain only
   const steps: FieldStep[] = Object.entries(fields).map(([key, def]) => {
     if (Array.isArray(def)) {
       const rules = def.map((d, i) => compile(d, at(loc, key, i), env, scope));

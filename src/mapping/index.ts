@@ -1,5 +1,6 @@
 /** Junction's mapping language: load YAML mapping files once, map HL7 v2 messages to FHIR R4 bundles. */
-export { loadMappingSet } from './loader.js';
+export { loadMappingSet, type LoadOptions } from './loader.js';
+export type { ExplainedElement, Provenance } from './explain.js';
 export { createMapper, type MapperOptions } from './mapper.js';
 export type { MappingSet } from './mapping-set.js';
 export { MappingLoadError, type LoadProblem } from './problems.js';

@@ -27,6 +27,7 @@ import {
 import { compileStructure, type CompiledStructure, type MessageSource } from './structure.js';
 import { displayPath, readYamlFile, validate, where, type Loc, type SourceFile } from './yaml-source.js';
 import { CompiledMappingSet, BUILTIN_VARS } from './mapping-set.js';
+import { Explainer } from './explain.js';
 
 function yamlFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -146,8 +147,17 @@ function checkUses(shared: Shared, known: ReadonlySet<string>, keys: ReadonlySet
   }
 }
 
+export interface LoadOptions {
+  /**
+   * compile the explaining variant (`junction map --explain`): the set's `explainer` then says which rule
+   * made each output element. Slower; never for the engine.
+   */
+  readonly explain?: boolean;
+}
+
 /** Load, validate and compile a mapping folder plus overlays (a channel's own folders, same layout). */
-export function loadMappingSet(baseDir: string, overlayDirs: readonly string[] = []): CompiledMappingSet {
+export function loadMappingSet(baseDir: string, overlayDirs: readonly string[] = [], options: LoadOptions = {}): CompiledMappingSet {
+  const explainer = options.explain === true ? new Explainer() : undefined;
   const problems = new Problems();
   const layers: Layer[] = [{ dir: baseDir, base: true }, ...overlayDirs.map((dir) => ({ dir, base: false }))];
   for (const layer of layers) {
@@ -178,6 +188,7 @@ export function loadMappingSet(baseDir: string, overlayDirs: readonly string[] =
     problems,
     vars: [],
     refs: [],
+    ...(explainer !== undefined ? { explain: explainer } : {}),
   };
   const env = new CompileEnv(shared);
   const structures = new Map<string, CompiledStructure>();
@@ -213,7 +224,7 @@ export function loadMappingSet(baseDir: string, overlayDirs: readonly string[] =
 
   const events = new Map<string, string>();
   for (const [k, v] of collected.events) events.set(k, v.structure);
-  return new CompiledMappingSet(collected.files.map(displayPath), structures, events, [...collected.labels.values()]);
+  return new CompiledMappingSet(collected.files.map(displayPath), structures, events, [...collected.labels.values()], explainer);
 }
 
 /** Names passed with `with:` anywhere count as known vars. */
