@@ -57,7 +57,7 @@ export function jsonDifferences(expected: unknown, actual: unknown, limit = 10):
 }
 
 /** A value shown on one line: JSON, cut to `max` characters; `(absent)` for a missing element. */
-export function showValue(v: unknown, max = 100): string {
+export function showValue(v: unknown, max = 160): string {
   if (v === undefined) return '(absent)';
   const text = JSON.stringify(v);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

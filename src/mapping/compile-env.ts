@@ -24,6 +24,8 @@ export interface CompiledTemplate {
   readonly where: string;
   /** the resource id (resource templates) */
   readonly id?: One;
+  /** file:line of the id rule */
+  readonly idWhere?: string;
   /** whether the template's own `when` holds here */
   applies(cur: Cursor, run: Run): boolean;
   /** the object, or undefined when the template's `when` does not hold, a required field is missing or (elements) nothing was found */

@@ -15,7 +15,7 @@ import { manyRule, nonEmpty, oneRule, pushing, type Eval, type One, type Rule } 
 import { describe, eachRepetition, eachSubcomponent, focusAbsolute, focusRelative, rootCursor, type Cursor, type Json, type Run } from './runtime.js';
 import type { NodeDef } from './schema.js';
 import { compileTransform, type OneValueFn, type Transform } from './transforms.js';
-import { at, where, type Loc } from './yaml-source.js';
+import { at, ruleAt, where, type Loc } from './yaml-source.js';
 
 type Iterate = (cur: Cursor, run: Run) => readonly Cursor[];
 
@@ -75,17 +75,22 @@ function withVars(rule: Rule, extra: ReadonlyMap<string, string>): Rule {
   return manyRule((cur, run, out) => values(cur.withVars(cur.vars.with(extra)), run, out));
 }
 
-/** How a value is named in warnings: the path it was read from, or the var. */
-function labelFor(def: NodeDef): (cur: Cursor) => string {
+/**
+ * How a value is named in warnings: the message place it was read from (or the var), then the rule and
+ * its file:line — `PID-7 (Patient.birthDate at mappings/hl7v2/segments/PID.yaml:31:9)`. Made once per rule
+ * at compile time; called only when there is something to warn about.
+ */
+function labelFor(def: NodeDef, loc: Loc): (cur: Cursor) => string {
+  const rule = ` (${ruleAt(loc)})`;
   if (def.from !== undefined) {
     const text = def.from;
-    return text.startsWith('.') ? (cur) => `${describe(cur)}${text}` : () => text;
+    return text.startsWith('.') ? (cur) => `${describe(cur)}${text}${rule}` : () => `${text}${rule}`;
   }
   if (def.var !== undefined) {
-    const text = def.var;
+    const text = `var ${def.var}${rule}`;
     return () => text;
   }
-  return describe;
+  return (cur) => `${describe(cur)}${rule}`;
 }
 
 /** Several one-value transforms as one, applied in order. */
@@ -111,7 +116,7 @@ function transformed(rule: Rule, def: NodeDef, loc: Loc, env: CompileEnv): Rule 
       fillsEmpty ||= r.fillsEmpty;
     } else env.problems.add(where(tloc, r.path, r.path.length === 1), r.error, r.fix);
   });
-  const label = labelFor(def);
+  const label = labelFor(def, loc);
   const ones = transforms.map((t) => t.one);
   if (rule.one !== undefined && transforms.length > 0 && ones.every((f): f is OneValueFn => f !== undefined)) {
     const value = rule.one;

@@ -4,7 +4,7 @@ import type { CompileRule } from './compile-source.js';
 import { describe, isFhirId, type Cursor, type Json, type JsonObject, type Run } from './runtime.js';
 import { noValue, nonEmpty, pushing, type Eval, type One, type Rule } from './rule.js';
 import type { FieldDef, NodeDef } from './schema.js';
-import { at, where, type Loc } from './yaml-source.js';
+import { at, ruleAt, where, type Loc } from './yaml-source.js';
 
 /**
  * Fills an object from `fields:`. Returns FOUND when it set at least one field, NONE when it found nothing,
@@ -135,14 +135,15 @@ function compileResource(name: string, loc: Loc, env: CompileEnv): One {
   if (tpl === undefined || tpl.id === undefined) return noValue;
   const idOf = tpl.id;
   const type = tpl.resourceType as string;
+  const rule = `${ruleAt({ file: loc.file, path: loc.path.slice(0, -1) })}, template ${name} at ${tpl.where}`; // loc is the rule's resource: key
   return (cur, run) => {
     const id = idOf(cur, run);
     if (id === undefined) {
-      run.warn(`${describe(cur)}: no ${type} made: template ${name} found no identifier for its id (${tpl.where})`);
+      run.warn(`${describe(cur)}: no ${type} made: template ${name} found no identifier for its id (${rule})`);
       return undefined;
     }
     if (!isFhirId(id)) {
-      run.warn(`${describe(cur)}: no ${type} made: template ${name} made an id that is not a valid FHIR id (${tpl.where})`);
+      run.warn(`${describe(cur)}: no ${type} made: template ${name} made an id that is not a valid FHIR id; use transform: hash-id (${rule})`);
       return undefined;
     }
     const key = `${type}/${id}`;

@@ -35,7 +35,7 @@ export function compileTemplate(source: TemplateSource, parent: CompileEnv): Com
     name: source.name,
     ...(resourceType !== undefined ? { resourceType } : {}),
     where: where(loc),
-    ...(id !== undefined ? { id } : {}),
+    ...(id !== undefined ? { id, idWhere: where(at(loc, 'id')) } : {}),
     reads,
     applies: when === undefined ? () => true : when,
     build: when === undefined ? make : (cur, run, id) => (when(cur, run) ? make(cur, run, id) : undefined),

@@ -13,7 +13,7 @@ import { FOUND, MISSING, NONE, type FillResult } from './compile-shape.js';
 import { pushing, type Rule } from './rule.js';
 import { describe, type Cursor, type Json, type JsonObject, type Run } from './runtime.js';
 import type { FieldDef, NodeDef } from './schema.js';
-import { at, where, type Loc, type YamlPath } from './yaml-source.js';
+import { at, ruleName, where, type Loc } from './yaml-source.js';
 
 /** Where an output element came from. */
 export interface Provenance {
@@ -29,24 +29,6 @@ export interface ExplainedElement extends Partial<Provenance> {
   /** JSON path in the bundle, e.g. `entry[0].resource.name[0].family` */
   readonly path: string;
   readonly value: string | number | boolean;
-}
-
-/** `Template.field.sub[1]` from a place in a mapping file. */
-function ruleName(path: YamlPath, file: string): string {
-  let name: string;
-  let rest: YamlPath;
-  if (path[0] === 'templates' && typeof path[1] === 'string') {
-    name = path[1];
-    rest = path.slice(2);
-  } else {
-    name = file.replace(/^.*\//, '').replace(/\.ya?ml$/, '');
-    rest = path;
-  }
-  for (const step of rest) {
-    if (step === 'fields') continue;
-    name += typeof step === 'number' ? `[${step}]` : `.${step}`;
-  }
-  return name;
 }
 
 /** What a rule reads, as written (`PID-5.1`, `.1` made absolute at the cursor, `var odsCode` …). */
@@ -96,7 +78,7 @@ export class Explainer implements ExplainHook {
         key,
         list: Array.isArray(def),
         required: defs.some((d) => d.required === true),
-        parts: rules.map((rule, i) => ({ values: pushing(rule), def: defs[i] as NodeDef, where: where(locs[i] as Loc), rule: ruleName((locs[i] as Loc).path, loc.file.display) })),
+        parts: rules.map((rule, i) => ({ values: pushing(rule), def: defs[i] as NodeDef, where: where(locs[i] as Loc), rule: ruleName(locs[i] as Loc) })),
       };
     });
     const owner = loc.path[0] === 'templates' && typeof loc.path[1] === 'string' && loc.path.length === 3 ? loc.path[1] : undefined;

@@ -1,7 +1,7 @@
 /** The Mapper: one HL7 v2 message → a transaction Bundle, using a compiled mapping set. Pure. */
 import type { BundleEntry, Bundle } from '@medplum/fhirtypes';
 import { parseHl7DateTime } from '../hl7v2/datetime.js';
-import type { Hl7Message } from '../hl7v2/types.js';
+import type { Hl7Message, Hl7Segment } from '../hl7v2/types.js';
 import { personKey } from './identity.js';
 import { applyLabels } from './labels.js';
 import { CompiledMappingSet, type MappingSet } from './mapping-set.js';
@@ -53,6 +53,12 @@ function varsFor(fixed: Vars, event: string | undefined, message: Hl7Message, ch
   return fixed.with(values);
 }
 
+/** `PID`, or `DG1[2]` for the second of several segments of that name. */
+function describeSegment(run: Run, seg: Hl7Segment): string {
+  const all = run.segmentsNamed(seg.name);
+  return all.length > 1 ? `${seg.name}[${all.indexOf(seg) + 1}]` : seg.name;
+}
+
 /** Phase 1: the id of every resource a message entry makes, so that rules can reference any of them. */
 function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
   const made: Made[] = [];
@@ -75,11 +81,14 @@ function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
       const type = entry.template.resourceType as string;
       if (id === undefined) {
         // the segment is there but says nothing to identify the resource by: map the rest, say so
-        run.warn(`${seg.name}: no ${type} made: template ${entry.template.name} found no identifier for its id (${entry.template.where})`);
+        run.warn(`${describeSegment(run, seg)}: no ${type} made: template ${entry.template.name} found no identifier for its id (${entry.template.idWhere ?? entry.template.where}, ${entry.template.name}.id)`);
         continue;
       }
       if (!isFhirId(id)) {
-        throw new MappingError(`template ${entry.template.name} made an id that is not a valid FHIR id (use transform: hash-id)`, entry.template.where);
+        throw new MappingError(
+          `template ${entry.template.name} made an id that is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .): give its id rule transform: hash-id`,
+          `${entry.template.idWhere ?? entry.template.where} (${entry.template.name}.id); message segment ${describeSegment(run, seg)}`,
+        );
       }
       const key = `${type}/${id}`;
       if (entry.key !== undefined) run.refs.set(entry.key, key);

@@ -109,6 +109,33 @@ export function where(loc: Loc, extra: YamlPath = [], atKey = false): string {
   return `${file.display}:${pos.line}:${pos.col}`;
 }
 
+/**
+ * The rule at a place, named by its template and field: `XPN.family`, `Encounter.period.start`,
+ * `ADT_A01.resources[0]` (outside templates, by the file name).
+ */
+export function ruleName(loc: Loc): string {
+  const path = loc.path;
+  let name: string;
+  let rest: YamlPath;
+  if (path[0] === 'templates' && typeof path[1] === 'string') {
+    name = path[1];
+    rest = path.slice(2);
+  } else {
+    name = loc.file.display.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
+    rest = path;
+  }
+  for (const step of rest) {
+    if (step === 'fields') continue;
+    name += typeof step === 'number' ? `[${step}]` : `.${step}`;
+  }
+  return name;
+}
+
+/** `Patient.birthDate at mappings/hl7v2/segments/PID.yaml:31:9`: a rule for messages about it. */
+export function ruleAt(loc: Loc): string {
+  return `${ruleName(loc)} at ${where(loc)}`;
+}
+
 function pathText(path: YamlPath): string {
   if (path.length === 0) return 'the file';
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');

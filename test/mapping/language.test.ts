@@ -278,8 +278,9 @@ describe('rules', () => {
     });
     const unknown = mapper.map(message(MSH, 'PID|1||A1||SMITH||19650412|Q'), RGT);
     expect(resourcesOf(unknown, 'Patient')[0]).not.toHaveProperty('code');
-    expect(unknown.warnings).toContain('PID-8: code "Q" is not in concept map sex (' + unknown.warnings[0]?.split('(')[1]);
-    expect(unknown.warnings[0]).toMatch(/^PID-8: code "Q" is not in concept map sex \(.*sex\.yaml\); left out$/);
+    expect(unknown.warnings).toHaveLength(3); // one per rule, each naming its own rule and file:line
+    expect(unknown.warnings[0]).toMatch(/^PID-8 \(T\.code at .*PID\.yaml:\d+:\d+\): code "Q" is not in concept map sex \(.*sex\.yaml\); left out$/);
+    expect(unknown.warnings[1]).toMatch(/^PID-8 \(T\.display at .*PID\.yaml:\d+:\d+\): code "Q"/);
   });
 
   it('empty values never produce empty elements', () => {
