@@ -10,7 +10,7 @@
  */
 import type { CompileEnv, ExplainHook, Scope } from './compile-env.js';
 import { FOUND, MISSING, NONE, type FillResult } from './compile-shape.js';
-import { pushing, type Rule } from './rule.js';
+import { firstValue, pushing, type Rule } from './rule.js';
 import { describe, type Cursor, type Json, type JsonObject, type Run } from './runtime.js';
 import type { FieldDef, NodeDef } from './schema.js';
 import { at, ruleName, where, type Loc } from './yaml-source.js';
@@ -78,7 +78,13 @@ export class Explainer implements ExplainHook {
         key,
         list: Array.isArray(def),
         required: defs.some((d) => d.required === true),
-        parts: rules.map((rule, i) => ({ values: pushing(rule), def: defs[i] as NodeDef, where: where(locs[i] as Loc), rule: ruleName(locs[i] as Loc) })),
+        parts: rules.map((rule, i) => ({
+          values: pushing(rule),
+          def: defs[i] as NodeDef,
+          where: where(locs[i] as Loc),
+          rule: ruleName(locs[i] as Loc),
+          input: this.inputFinder(defs[i] as NodeDef, locs[i] as Loc, env, scope, compile),
+        })),
       };
     });
     const owner = loc.path[0] === 'templates' && typeof loc.path[1] === 'string' && loc.path.length === 3 ? loc.path[1] : undefined;
@@ -92,7 +98,8 @@ export class Explainer implements ExplainHook {
         for (const part of step.parts) {
           const before = values.length;
           part.values(cur, run, values);
-          const prov = { where: part.where, rule: part.rule, input: inputOf(part.def, cur) };
+          if (values.length === before) continue;
+          const prov = { where: part.where, rule: part.rule, input: part.input(cur, run) };
           for (let i = before; i < values.length; i++) {
             provs.push(prov);
             const v = values[i] as Json;
@@ -111,6 +118,24 @@ export class Explainer implements ExplainHook {
         found = FOUND;
       }
       return found;
+    };
+  }
+
+  /**
+   * What a rule read, as a function of where it ran. For a `first:` rule (no loop), the option that gave
+   * the value: each option is compiled once more and tried in order after the rule found something
+   * (warnings the trial adds are dropped, so the output stays the same).
+   */
+  private inputFinder(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope, compile: (def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope) => Rule): (cur: Cursor, run: Run) => string {
+    if (def.first === undefined || def.each !== undefined) return (cur) => inputOf(def, cur);
+    const extra = def.with !== undefined ? new Map(Object.entries(def.with)) : undefined;
+    const options = def.first.map((d, i) => ({ def: d, n: i + 1, value: firstValue(compile(d, at(loc, 'first', i), env, scope)) }));
+    return (cur, run) => {
+      const inner = extra === undefined ? cur : cur.withVars(cur.vars.with(extra));
+      const kept = run.warnings.length;
+      const chosen = options.find((o) => o.value(inner, run) !== undefined);
+      run.warnings.length = kept;
+      return chosen === undefined ? inputOf(def, cur) : `${inputOf(chosen.def, inner)} (first, option ${chosen.n} of ${options.length})`;
     };
   }
 

@@ -20,6 +20,7 @@ export class MappingLoadError extends Error {
 export class Problems {
   readonly list: LoadProblem[] = [];
   add(where: string, what: string, fix: string): void {
+    if (this.list.some((p) => p.where === where && p.what === what)) return; // the same rule compiled twice (--explain)
     this.list.push({ where, what, fix });
   }
   throwIfAny(): void {

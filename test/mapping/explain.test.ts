@@ -46,6 +46,8 @@ describe('--explain', () => {
     // a repetition: the second identifier was read from PID-3[2]
     expect(byPath.get(`entry[${patient}].resource.identifier[1].value`)).toMatchObject({ value: 'RGT1234567', input: 'PID-3[2].1' });
     expect(byPath.get(`entry[${patient}].resource.gender`)).toMatchObject({ rule: 'Patient.gender', input: 'PID-8' });
+    // a first: rule names the option that gave the value (here the second: PID-13.3, equipment type)
+    expect(byPath.get(`entry[${patient}].resource.telecom[0].system`)).toMatchObject({ value: 'phone', rule: 'XTN.system', input: 'PID-13.3 (first, option 2 of 3)' });
     expect(byPath.get(`entry[${patient}].resource.id`)).toMatchObject({ rule: 'Patient.id', where: expect.stringMatching(/PID\.yaml:\d+:\d+$/) });
     // every element of every resource is explained
     const unexplained = rows.filter((r) => r.where === undefined);
