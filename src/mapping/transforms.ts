@@ -107,6 +107,9 @@ function joinParts(parts: readonly string[], separator: string): string {
   return joined;
 }
 
+/** An HL7 NM value: optional sign, digits, optional decimal point (no exponent, no thousands separators). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
 const lookupArgs = z.strictObject({
   map: z.string().min(1),
   output: z.enum(['code', 'display', 'system', 'coding']).optional(),
@@ -209,6 +212,20 @@ const SPECS: Record<string, TransformSpec> = {
         return joined === '' ? undefined : joined;
       });
     },
+  },
+  number: {
+    summary: 'a decimal (HL7 NM, such as 72, -0.5 or +3.20) → a JSON number; anything else is left out with a warning',
+    create: () =>
+      oneValue((v, cur, run, label) => {
+        if (v === undefined || typeof v === 'number') return v;
+        if (typeof v !== 'string') return v;
+        const text = v.trim();
+        if (!DECIMAL.test(text)) {
+          run.warn(`${label(cur)}: ${JSON.stringify(text)} is not a decimal number; left out`);
+          return undefined;
+        }
+        return Number(text);
+      }),
   },
   'nhs-number': {
     summary: 'an NHS number without spaces, left out (with a warning) when it fails the modulus 11 check',
