@@ -282,6 +282,13 @@ describe('rules', () => {
     expect(unknown.warnings[0]).toMatch(/^PID-8: code "Q" is not in concept map sex \(.*sex\.yaml\); left out$/);
   });
 
+  it('number turns an HL7 NM into a JSON number and leaves out, with a warning, what is not a decimal', () => {
+    const mapper = smallSet(patientHead + ['      n: [{ each: PID-13, from: .1, transform: number }]', ''].join('\n'));
+    const result = mapper.map(message(MSH, 'PID|1||A1||SMITH||||||||72~-0.5~+3.20~.5~1e3~12,5~ 7 '), RGT);
+    expect(resourcesOf(result, 'Patient')[0]?.['n']).toEqual([72, -0.5, 3.2, 0.5, 7]);
+    expect(result.warnings).toEqual(['PID-13[5].1: "1e3" is not a decimal number; left out', 'PID-13[6].1: "12,5" is not a decimal number; left out']);
+  });
+
   it('empty values never produce empty elements', () => {
     const mapper = smallSet(
       patientHead +
