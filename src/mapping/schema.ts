@@ -198,8 +198,12 @@ const entrySchema = strict({
   required: z.boolean().optional(),
   into: name.optional(),
   repeat: z.boolean().optional(),
+  once: z.boolean().optional(),
   when: conditionSchema.optional(),
 }).superRefine((e, ctx) => {
+  if (e.once === true && e.repeat === true) {
+    ctx.addIssue({ code: 'custom', message: 'once (only the first segment) and repeat (one resource per segment) contradict each other — keep one' });
+  }
   const kinds = [e.key, e.into, e.repeat === true ? true : undefined].filter((v) => v !== undefined).length;
   if (kinds !== 1) {
     ctx.addIssue({

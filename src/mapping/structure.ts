@@ -11,6 +11,8 @@ export interface CompiledEntry {
   readonly key?: string;
   readonly into?: string;
   readonly repeat: boolean;
+  /** only the first segment of this name is used; more make a warning (a message with several groups) */
+  readonly once: boolean;
   readonly segment: string;
   readonly required: boolean;
   /** file:line of the entry */
@@ -71,6 +73,7 @@ function compileEntry(def: EntryDef, loc: Loc, env: CompileEnv, keys: ReadonlySe
     ...(def.key !== undefined ? { key: def.key } : {}),
     ...(def.into !== undefined ? { into: def.into } : {}),
     repeat: def.repeat === true,
+    once: def.once === true,
     segment: def.segment,
     required: def.required === true,
     where: where(loc),
