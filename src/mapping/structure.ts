@@ -60,7 +60,9 @@ function at(loc: Loc, ...steps: (string | number)[]): Loc {
   return { file: loc.file, path: [...loc.path, ...steps] };
 }
 
-function compileEntry(def: EntryDef, loc: Loc, env: CompileEnv, keys: ReadonlySet<string>): CompiledEntry | undefined {
+function compileEntry(def: EntryDef, loc: Loc, env: CompileEnv, keys: ReadonlySet<string>, everyStructure: boolean): CompiledEntry | undefined {
+  // an `extends: "*"` file adding to a resource this structure does not make (ADT_A30 has no encounter) skips it here
+  if (everyStructure && def.into !== undefined && !keys.has(def.into)) return undefined;
   env.reads.touch(def.segment);
   const isResource = def.into === undefined;
   const template = useTemplate(def.template, at(loc, 'template'), env, isResource);
@@ -115,7 +117,7 @@ export function compileStructure(base: MessageSource, additions: readonly Messag
   const entries: CompiledEntry[] = [];
   for (const source of all) {
     source.def.resources.forEach((e, i) => {
-      const entry = compileEntry(e, at(source.loc, 'resources', i), env, keys);
+      const entry = compileEntry(e, at(source.loc, 'resources', i), env, keys, source.def.extends === '*');
       if (entry !== undefined) entries.push(entry);
     });
     addIgnored(source.def.ignore, source.loc, env);
