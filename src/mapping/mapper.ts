@@ -155,7 +155,7 @@ export function createMapper(set: MappingSet, options: MapperOptions = {}): Mapp
 
       const preserve: PreserveRule[] = [];
       const settings = event === undefined ? undefined : structure.events.get(event);
-      for (const p of settings?.preserve ?? []) {
+      for (const p of settings === undefined ? structure.preserve : [...structure.preserve, ...settings.preserve]) {
         const key = run.refs.get(p.resource);
         if (key === undefined || !main.has(key)) continue;
         if (p.when !== undefined && !p.when(rootCursor(undefined, vars), run)) continue;

@@ -230,6 +230,7 @@ export const messageFileSchema = strict({
   description: z.string().optional(),
   vars: varsSchema.optional(),
   ignore: z.array(text).optional(),
+  preserve: z.array(preserveSchema).optional(),
   resources: z.array(entrySchema).min(1),
   events: z.record(z.string().regex(/^[A-Z0-9]{3}$/, 'must be an event code like A01'), strict({
     description: z.string().optional(),
@@ -243,8 +244,8 @@ export const messageFileSchema = strict({
       message: 'a message file has either structure (it defines that structure) or extends (it adds entries to others) — give one',
     });
   }
-  if (m.extends !== undefined && (m.events !== undefined || m.vars !== undefined)) {
-    ctx.addIssue({ code: 'custom', message: 'an extends file adds resources only — move events and vars to the structure file' });
+  if (m.extends !== undefined && (m.events !== undefined || m.vars !== undefined || m.preserve !== undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'an extends file adds resources only — move events, vars and preserve to the structure file' });
   }
 });
 export type MessageFile = z.infer<typeof messageFileSchema>;

@@ -4,7 +4,7 @@ import type { CompileEnv, CompiledTemplate } from './compile-env.js';
 import { useTemplate } from './compile-shape.js';
 import { parseMappingPath, PATH_HELP } from './paths.js';
 import { ReadSet } from './reads.js';
-import type { EntryDef, MessageFile } from './schema.js';
+import type { EntryDef, MessageFile, PreserveDef } from './schema.js';
 import { where, type Loc } from './yaml-source.js';
 
 export interface CompiledEntry {
@@ -38,6 +38,8 @@ export interface CompiledStructure {
   readonly entries: readonly CompiledEntry[];
   readonly events: ReadonlyMap<string, EventSettings>;
   readonly vars: Readonly<Record<string, string>>;
+  /** preserve rules for every event of the structure (the file's top-level preserve:) */
+  readonly preserve: readonly CompiledPreserve[];
   /** every field any rule of this structure reads (or the files say to ignore), for the unmapped report */
   readonly reads: ReadonlyMap<string, ReadonlySet<number>>;
   readonly keys: ReadonlySet<string>;
@@ -122,18 +124,18 @@ export function compileStructure(base: MessageSource, additions: readonly Messag
     });
     addIgnored(source.def.ignore, source.loc, env);
   }
-  const events = new Map<string, EventSettings>();
-  for (const [event, settings] of Object.entries(base.def.events ?? {})) {
-    const eloc = at(base.loc, 'events', event);
-    const preserve = (settings.preserve ?? []).map((p, i): CompiledPreserve => {
-      const ploc = at(eloc, 'preserve', i);
+  const compilePreserve = (list: readonly PreserveDef[] | undefined, loc: Loc): CompiledPreserve[] =>
+    (list ?? []).map((p, i): CompiledPreserve => {
+      const ploc = at(loc, 'preserve', i);
       if (!keys.has(p.resource)) {
         env.problems.add(where(at(ploc, 'resource')), `preserve names ${p.resource}, which is no resource of this structure`, `use one of the keys: ${[...keys].join(', ')}`);
       }
       const when = p.when !== undefined ? compileCondition(p.when, at(ploc, 'when'), env, 'segment') : undefined;
       return { resource: p.resource, elements: p.elements, ...(when !== undefined ? { when } : {}) };
     });
-    events.set(event, { vars: settings.vars ?? {}, preserve });
+  const events = new Map<string, EventSettings>();
+  for (const [event, settings] of Object.entries(base.def.events ?? {})) {
+    events.set(event, { vars: settings.vars ?? {}, preserve: compilePreserve(settings.preserve, at(base.loc, 'events', event)) });
   }
   return {
     structure: base.def.structure as string,
@@ -141,6 +143,7 @@ export function compileStructure(base: MessageSource, additions: readonly Messag
     entries,
     events,
     vars: base.def.vars ?? {},
+    preserve: compilePreserve(base.def.preserve, base.loc),
     reads: reads.segments,
     keys,
   };
