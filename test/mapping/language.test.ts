@@ -130,7 +130,7 @@ describe('mapping errors', () => {
     try {
       mapper.map(msg, RGT);
     } catch (error) {
-      expect((error as MappingError).where).toBe('MSH-9');
+      expect((error as MappingError).where).toBe('MSH-9; event table mappings/hl7v2/events.yaml');
       expect((error as Error).message).toContain('ADT^A17');
     }
   });
