@@ -54,9 +54,10 @@ export class CompiledMappingSet implements MappingSet {
       return found;
     }
     const what = `${type.code}^${event ?? '(no event)'}${type.structure !== undefined ? ` (structure ${type.structure})` : ''}`;
+    const table = this.files.filter((f) => f.endsWith('events.yaml')).join(', ');
     throw new MappingError(
       `no mapping for ${what}: add the event to hl7v2/events.yaml and a message file for its structure, or stop sending it on this channel`,
-      'MSH-9',
+      table === '' ? 'MSH-9' : `MSH-9; event table ${table}`,
     );
   }
 }
