@@ -30,6 +30,8 @@ export interface RecordMapper {
   /** the CSV layout whose columns a header has (every column of the layout), or undefined */
   layoutFor(header: readonly string[]): CompiledRecordStructure | undefined;
   structure(name: string): CompiledRecordStructure | undefined;
+  /** the CSV layouts and their columns */
+  layouts(): { name: string; columns: readonly string[] }[];
 }
 
 interface Made {
@@ -200,6 +202,7 @@ export function createRecordMapper(set: MappingSet): RecordMapper {
   };
   return {
     structure: (name) => set.records.get(name),
+    layouts: () => [...set.records.values()].filter((s) => s.input === 'csv').map((s) => ({ name: s.structure, columns: s.columns ?? [] })),
     layoutFor(header) {
       const have = new Set(header);
       return [...set.records.values()].find((s) => s.input === 'csv' && (s.columns ?? []).every((c) => have.has(c)));
