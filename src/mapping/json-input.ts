@@ -10,9 +10,7 @@
  * `when: { path: .system, equals: … }`. Values are read as JSON, trimmed, empty values left out; objects are
  * copied whole (only where STU3 and R4 agree on the datatype).
  */
-import type { Condition } from './conditions.js';
-import type { CompileEnv } from './compile-env.js';
-import type { Focus, InputReader, Iterate, ReadText } from './input-reader.js';
+import type { Focus, InputReader, Iterate, ReadText, ReaderEnv, Test } from './input-reader.js';
 import type { One } from './rule.js';
 import { Cursor, Run, type Json, type JsonObject, type Vars } from './runtime.js';
 import type { Hl7Message } from '../hl7v2/types.js';
@@ -173,7 +171,7 @@ export interface JsonReaderOptions {
 }
 
 export function createJsonReader(options: JsonReaderOptions): InputReader {
-  const compile = (text: string, loc: Loc, env: CompileEnv): JsonPath | undefined => {
+  const compile = (text: string, loc: Loc, env: ReaderEnv): JsonPath | undefined => {
     const p = parseJsonPath(text);
     if (typeof p === 'string') {
       env.problems.add(where(loc), p, JSON_PATH_HELP);
@@ -197,7 +195,7 @@ export function createJsonReader(options: JsonReaderOptions): InputReader {
       const p = compile(text, loc, env);
       return p === undefined ? undefined : (cur) => asText(firstValue(p, cur));
     },
-    exists(text, loc, env): Condition | undefined {
+    exists(text, loc, env): Test | undefined {
       const p = compile(text, loc, env);
       return p === undefined ? undefined : (cur) => firstValue(p, cur) !== undefined;
     },
