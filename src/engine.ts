@@ -1,14 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createApiApp } from './api/app.js';
+import { startFileDrop } from './channels/file-drop.js';
+import { createHttpBundleRouter } from './channels/http-bundle.js';
 import { startMllpChannel } from './channels/mllp.js';
 import type { JunctionConfig } from './config/schema.js';
 import type { Hl7Message } from './hl7v2/types.js';
 import { createMapper, loadMappingSet } from './mapping/index.js';
+import { createRecordMapper, type RecordMapper } from './mapping/record-mapper.js';
 import type { ChannelContext, Mapper } from './mapping/types.js';
 import { createJunctionMetrics, type JunctionMetrics } from './observability/metrics.js';
 import { createAmqpTransport } from './pipeline/amqp-transport.js';
 import { createIntake } from './pipeline/intake.js';
+import { createRecordIntake } from './pipeline/record-intake.js';
 import { createLocalTransport } from './pipeline/local-transport.js';
 import { collectQueueDepths } from './pipeline/pipeline-metrics.js';
 import type { Transport } from './pipeline/transport.js';
@@ -31,6 +35,8 @@ interface ChannelRuntime {
   readonly mapper: Mapper;
   readonly context: ChannelContext;
   readonly unsupported: (message: Hl7Message) => string | undefined;
+  /** GP feeds (GP Connect bundles, CSV rows): mappings/gp/ */
+  readonly records: RecordMapper;
 }
 
 /** Build every channel's mapper once (base mappings + that channel's overlays). Throws MappingLoadError. */
@@ -49,9 +55,40 @@ function buildChannels(config: JunctionConfig): Map<string, ChannelRuntime> {
       mapper: createMapper(mappingSet),
       context: { id: c.id, organisation: { odsCode: c.organisation.odsCode, ...(c.organisation.name ? { name: c.organisation.name } : {}) } },
       unsupported: (message) => mappingSet.unsupported(message),
+      records: createRecordMapper(mappingSet),
     });
   }
   return channels;
+}
+
+/** GP feeds: POST /channels/<id>/bundle for http channels, a watched folder for file-drop channels. */
+async function startGpChannels(
+  config: JunctionConfig,
+  channels: ReadonlyMap<string, ChannelRuntime>,
+  transport: Transport,
+  logger: Logger,
+  app: ReturnType<typeof createApiApp>,
+  parts: Parts,
+): Promise<void> {
+  const intake = createRecordIntake({ transport, logger, channel: (id) => channels.get(id) });
+  const http = config.channels.flatMap((c) => (c.source.type === 'http' ? [{ id: c.id, token: c.source.token ?? '', maxBodyBytes: c.source.maxBodyBytes }] : []));
+  if (http.length > 0) app.use('/channels', createHttpBundleRouter({ channels: http, intake, logger }));
+  for (const c of config.channels) {
+    if (c.source.type !== 'file-drop') continue;
+    const records = (channels.get(c.id) as ChannelRuntime).records;
+    const drop = await startFileDrop({
+      channelId: c.id,
+      path: c.source.path,
+      format: c.source.format,
+      pollMs: c.source.pollMs,
+      progressEvery: c.source.progressEvery,
+      intake,
+      layoutFor: (header) => records.layoutFor(header)?.structure,
+      layouts: () => records.layouts(),
+      logger,
+    });
+    parts.add(`file-drop ${c.id}`, () => drop.close());
+  }
 }
 
 /** Parts started so far, stopped in reverse order (listeners first, the database last). */
@@ -176,6 +213,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger): Promi
         },
       });
       for (const c of config.channels) {
+        if (c.source.type !== 'mllp') continue;
         const listener = await startMllpChannel({
           channel: c,
           host: c.source.host ?? config.host,
@@ -188,6 +226,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger): Promi
         parts.add(`mllp ${c.id}`, () => listener.close());
         mllpPorts[c.id] = listener.port;
       }
+      await startGpChannels(config, channels, transport, logger, app, parts);
     }
     logger.info({ role: config.role, httpPort, mllpPorts, store: db.kind, transport: transport.kind }, 'Junction started');
     return { httpPort, mllpPorts, store, transport, metrics, stop: () => parts.stopAll() };

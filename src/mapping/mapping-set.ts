@@ -1,6 +1,7 @@
 /** A loaded, compiled mapping set: what `loadMappingSet` returns and `createMapper` runs. */
 import type { Hl7Message } from '../hl7v2/types.js';
 import type { LabelRule } from './labels.js';
+import type { CompiledRecordStructure } from './record-structure.js';
 import type { CompiledStructure } from './structure.js';
 import { MappingError } from './types.js';
 
@@ -23,6 +24,8 @@ export class CompiledMappingSet implements MappingSet {
     /** `ADT^A01` → `ADT_A01` */
     readonly events: ReadonlyMap<string, string>,
     readonly labelRules: readonly LabelRule[],
+    /** structures of other inputs (mappings/gp/: GP Connect, CSV layouts), by name */
+    readonly records: ReadonlyMap<string, CompiledRecordStructure> = new Map(),
   ) {}
 
   structures(): string[] {

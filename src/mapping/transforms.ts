@@ -184,6 +184,15 @@ const SPECS: Record<string, TransformSpec> = {
         return parts === undefined ? undefined : hashId(args.namespace, parts);
       }),
   },
+  reference: {
+    summary: 'a reference as the input writes it (Patient/1, urn:uuid:…) → { reference } to the resource mapped from that record (FHIR input)',
+    create: () =>
+      eachString((v, cur, run, label) => {
+        const to = run.resolveReference(v);
+        if (to === undefined) run.warn(`${label(cur)}: reference ${JSON.stringify(v)} is to nothing this mapping makes a resource from; left out`);
+        return to === undefined ? undefined : { reference: to };
+      }),
+  },
   uppercase: { summary: 'upper-case', create: () => eachString((v) => v.toUpperCase()) },
   lowercase: { summary: 'lower-case', create: () => eachString((v) => v.toLowerCase()) },
   trim: { summary: 'remove leading and trailing spaces', create: () => eachString((v) => v.trim()) },

@@ -18,7 +18,7 @@ export interface TestEngine {
   stop(): Promise<void>;
 }
 
-export function testConfigText(options: { maxFrameBytes?: number; idleTimeoutMs?: number } = {}): string {
+export function testConfigText(options: { maxFrameBytes?: number; idleTimeoutMs?: number; extraChannels?: string } = {}): string {
   return `
 mappings: ${join(REPO_ROOT, 'mappings')}
 channels:
@@ -26,6 +26,7 @@ channels:
     name: Cambridge University Hospitals ADT feed
     organisation: { odsCode: RGT, name: Cambridge University Hospitals NHS Foundation Trust }
     source: { type: mllp, port: 2575, maxFrameBytes: ${options.maxFrameBytes ?? 65536}, idleTimeoutMs: ${options.idleTimeoutMs ?? 60000} }
+${options.extraChannels ?? ''}
 pipeline: { maxAttempts: 3, backoffMs: 20, maxBackoffMs: 200, concurrency: 4 }
 `;
 }
@@ -39,6 +40,8 @@ export interface TestEngineOptions {
   readonly postgres?: { readonly url: string; readonly schema: string };
   /** run the pipeline on RabbitMQ with this (unique) queue prefix instead of the embedded journal */
   readonly amqp?: { readonly url: string; readonly queuePrefix: string };
+  /** more channels, as YAML list items indented under channels: (GP feeds) */
+  readonly extraChannels?: string;
 }
 
 export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
