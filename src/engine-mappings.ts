@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { JunctionConfig } from './config/schema.js';
 import type { Hl7Message } from './hl7v2/types.js';
 import { LiveMappingSet, type ReloadOutcome } from './mapping/live.js';
+import type { RecordMapper } from './mapping/record-mapper.js';
 import type { ChannelContext, Mapper } from './mapping/types.js';
 import { watchFolders, type FolderWatcher } from './mapping/watch.js';
 
@@ -16,6 +17,8 @@ export interface ChannelRuntime {
   readonly mapper: Mapper;
   readonly context: ChannelContext;
   readonly unsupported: (message: Hl7Message) => string | undefined;
+  /** GP feeds (GP Connect bundles, CSV rows): mappings/gp/ */
+  readonly records: RecordMapper;
 }
 
 export interface EngineMappingsOptions {
@@ -58,8 +61,8 @@ export function startEngineMappings(config: JunctionConfig, logger: Logger, opti
   const publish = (): void => {
     const next = new Map<string, ChannelRuntime>();
     for (const entry of sets.values()) {
-      const { set, mapper } = entry.live.current;
-      for (const c of entry.channels) next.set(c.id, { mapper, context: contextOf(c), unsupported: (m) => set.unsupported(m) });
+      const { set, mapper, records } = entry.live.current;
+      for (const c of entry.channels) next.set(c.id, { mapper, records, context: contextOf(c), unsupported: (m) => set.unsupported(m) });
     }
     runtimes = next; // one assignment: the next lookup sees every channel's new version
   };

@@ -1,12 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createApiApp } from './api/app.js';
+import { startFileDrop } from './channels/file-drop.js';
+import { createHttpBundleRouter } from './channels/http-bundle.js';
 import { startMllpChannel } from './channels/mllp.js';
 import type { JunctionConfig } from './config/schema.js';
-import { startEngineMappings, type EngineMappingsOptions } from './engine-mappings.js';
+import { startEngineMappings, type ChannelRuntime, type EngineMappingsOptions } from './engine-mappings.js';
 import { createJunctionMetrics, type JunctionMetrics } from './observability/metrics.js';
 import { createAmqpTransport } from './pipeline/amqp-transport.js';
 import { createIntake } from './pipeline/intake.js';
+import { createRecordIntake } from './pipeline/record-intake.js';
 import { createLocalTransport } from './pipeline/local-transport.js';
 import { collectQueueDepths } from './pipeline/pipeline-metrics.js';
 import type { Transport } from './pipeline/transport.js';
@@ -30,6 +33,38 @@ export interface Engine {
 export interface EngineOptions {
   /** mapping hot reload: watch (default true) and debounce */
   readonly mappings?: EngineMappingsOptions;
+}
+
+/** GP feeds: POST /channels/<id>/bundle for http channels, a watched folder for file-drop channels. */
+async function startGpChannels(
+  config: JunctionConfig,
+  channel: (id: string) => ChannelRuntime | undefined,
+  transport: Transport,
+  logger: Logger,
+  app: ReturnType<typeof createApiApp>,
+  parts: Parts,
+): Promise<void> {
+  const intake = createRecordIntake({ transport, logger, channel });
+  const http = config.channels.flatMap((c) => (c.source.type === 'http' ? [{ id: c.id, token: c.source.token ?? '', maxBodyBytes: c.source.maxBodyBytes }] : []));
+  if (http.length > 0) app.use('/channels', createHttpBundleRouter({ channels: http, intake, logger }));
+  for (const c of config.channels) {
+    if (c.source.type !== 'file-drop') continue;
+    const id = c.id;
+    // looked up on each use: a mapping reload gives the channel new layouts
+    const records = () => (channel(id) as ChannelRuntime).records;
+    const drop = await startFileDrop({
+      channelId: c.id,
+      path: c.source.path,
+      format: c.source.format,
+      pollMs: c.source.pollMs,
+      progressEvery: c.source.progressEvery,
+      intake,
+      layoutFor: (header) => records().layoutFor(header)?.structure,
+      layouts: () => records().layouts(),
+      logger,
+    });
+    parts.add(`file-drop ${c.id}`, () => drop.close());
+  }
 }
 
 /** Parts started so far, stopped in reverse order (listeners first, the database last). */
@@ -155,6 +190,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger, option
         },
       });
       for (const c of config.channels) {
+        if (c.source.type !== 'mllp') continue;
         const listener = await startMllpChannel({
           channel: c,
           host: c.source.host ?? config.host,
@@ -167,6 +203,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger, option
         parts.add(`mllp ${c.id}`, () => listener.close());
         mllpPorts[c.id] = listener.port;
       }
+      await startGpChannels(config, (id) => mappings.channel(id), transport, logger, app, parts);
     }
     logger.info({ role: config.role, httpPort, mllpPorts, store: db.kind, transport: transport.kind }, 'Junction started');
     return { httpPort, mllpPorts, store, transport, metrics, reloadMappings: () => void mappings.reloadAll(), stop: () => parts.stopAll() };

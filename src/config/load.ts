@@ -74,6 +74,8 @@ export function parseConfigText(
   text: string,
   configPath: string,
   e: z.infer<typeof envSchema> = envSchema.parse({}),
+  /** the environment, for channel secrets named by tokenEnv */
+  rawEnv: NodeJS.ProcessEnv = process.env,
 ): JunctionConfig {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
@@ -90,16 +92,25 @@ export function parseConfigText(
   const file = parsed.data;
   const base = dirname(configPath);
 
+  const problems: string[] = [];
+  const firstMllp = file.channels.findIndex((c) => c.source.type === 'mllp');
   const channels = file.channels.map((c, i) => {
-    const source = i === 0 && e.JUNCTION_MLLP_PORT !== undefined ? { ...c.source, port: e.JUNCTION_MLLP_PORT } : c.source;
+    let source = c.source;
+    if (source.type === 'mllp' && i === firstMllp && e.JUNCTION_MLLP_PORT !== undefined) source = { ...source, port: e.JUNCTION_MLLP_PORT };
+    if (source.type === 'file-drop') source = { ...source, path: resolve(base, source.path) };
+    if (source.type === 'http' && source.tokenEnv !== undefined) {
+      const token = rawEnv[source.tokenEnv];
+      if (token === undefined || token.length < 16) problems.push(`${configPath}: channel "${c.id}" takes its token from ${source.tokenEnv}, which is ${token === undefined ? 'not set' : 'shorter than 16 characters'}; set it`);
+      else source = { ...source, token };
+    }
     return { ...c, source, overlayDirs: c.mappings.map((m) => resolve(base, m)) };
   });
   const ids = new Set<string>();
   const ports = new Map<number, string>();
-  const problems: string[] = [];
   for (const c of channels) {
     if (ids.has(c.id)) problems.push(`${configPath}: channel id "${c.id}" is used twice; give each channel its own id`);
     ids.add(c.id);
+    if (c.source.type !== 'mllp') continue;
     const other = ports.get(c.source.port);
     if (other !== undefined && c.source.port !== 0) {
       problems.push(`${configPath}: channels "${other}" and "${c.id}" both listen on port ${c.source.port}; give each its own port`);

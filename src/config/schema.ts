@@ -14,11 +14,36 @@ export const mllpSourceSchema = z.strictObject({
   idleTimeoutMs: z.number().int().min(1000).default(300_000),
 });
 
+/** GP Connect bundles POSTed to /channels/<id>/bundle (docs: mappings/README.md, GP feeds). */
+export const httpSourceSchema = z
+  .strictObject({
+    type: z.literal('http'),
+    format: z.literal('gp-connect').default('gp-connect'),
+    /** the bearer token senders must present; or tokenEnv: the environment variable holding it */
+    token: z.string().min(16, 'a channel token must be at least 16 characters').optional(),
+    tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'tokenEnv names an environment variable, for example JUNCTION_GP_TOKEN').optional(),
+    /** largest body accepted, in bytes */
+    maxBodyBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(10 * 1024 * 1024),
+  })
+  .refine((s) => (s.token === undefined) !== (s.tokenEnv === undefined), 'give the channel token: either token or tokenEnv (not both)');
+
+/** A watched folder of GP Connect bundles (.json) or CSV extracts (.csv); finished files move to done/ or error/. */
+export const fileDropSourceSchema = z.strictObject({
+  type: z.literal('file-drop'),
+  /** the folder watched, relative to the config file */
+  path: z.string().min(1),
+  format: z.enum(['gp-connect', 'csv']),
+  /** how often the folder is looked at */
+  pollMs: z.number().int().min(50).max(600_000).default(2000),
+  /** log progress every this many rows of a CSV file */
+  progressEvery: z.number().int().min(1).default(1000),
+});
+
 export const channelSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a channel id is lower-case letters, digits and dashes, for example rgt-adt'),
   name: z.string().min(1),
   organisation: z.strictObject({ odsCode, name: z.string().min(1).optional() }),
-  source: z.discriminatedUnion('type', [mllpSourceSchema]),
+  source: z.discriminatedUnion('type', [mllpSourceSchema, httpSourceSchema, fileDropSourceSchema]),
   /** mapping overlay directories applied on top of the base mappings, relative to the config file */
   mappings: z.array(z.string().min(1)).default([]),
 });

@@ -3,13 +3,14 @@
  * A new input format (GP Connect bundles, CSV extracts …) registers here by adding its kind to
  * FIXTURE_KINDS; `junction test` and the golden tests then find and run its fixtures.
  */
+import { csvExtractFixtures, gpConnectFixtures } from './gp-kinds.js';
 import { hl7v2Fixtures } from './hl7v2-kind.js';
 import type { FixtureKind } from './types.js';
 
 export type { FixtureKind, FixtureOutput, FixtureSetup } from './types.js';
 
 /** Every registered input kind. Add new kinds here. */
-export const FIXTURE_KINDS: readonly FixtureKind[] = [hl7v2Fixtures];
+export const FIXTURE_KINDS: readonly FixtureKind[] = [hl7v2Fixtures, gpConnectFixtures, csvExtractFixtures];
 
 /** The ending that names expected output files; never an input. */
 export const EXPECTED_SUFFIX = '.expected.json';

@@ -1,5 +1,6 @@
 /** What the compiler carries while it compiles templates and message structures. */
 import type { ConceptMap } from './concept-maps.js';
+import type { InputReader } from './input-reader.js';
 import type { Problems } from './problems.js';
 import { ReadSet } from './reads.js';
 import type { One, Rule } from './rule.js';
@@ -64,6 +65,8 @@ export interface Shared {
   readonly problems: Problems;
   readonly vars: Use[];
   readonly refs: Use[];
+  /** the reader of paths for inputs other than HL7 v2 (the mapping file's `input:`); undefined: HL7 v2 */
+  readonly input?: InputReader;
   /** only when loaded with { explain: true } */
   readonly explain?: ExplainHook;
 }

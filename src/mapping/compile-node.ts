@@ -21,6 +21,11 @@ type Iterate = (cur: Cursor, run: Run) => readonly Cursor[];
 
 /** `each:` — the cursors the rest of the rule runs at, and the scope inside the loop. */
 function compileLoop(text: string, loc: Loc, env: CompileEnv, scope: Scope): { iterate: Iterate; scope: Scope } | undefined {
+  const input = env.shared.input;
+  if (input !== undefined) {
+    const iterate = input.loop(text, loc, env);
+    return iterate === undefined ? undefined : { iterate, scope: 'field' };
+  }
   const p = parseMappingPath(text, true);
   if (typeof p === 'string') {
     env.problems.add(where(loc), p, `${PATH_HELP}; each also takes a segment name such as NK1`);
@@ -49,7 +54,10 @@ function compileLoop(text: string, loc: Loc, env: CompileEnv, scope: Scope): { i
 function compileShaped(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope): One {
   let shapeScope = scope;
   let focus: ((cur: Cursor, run: Run) => Cursor | undefined) | undefined;
-  if (def.from !== undefined) {
+  if (def.from !== undefined && env.shared.input !== undefined) {
+    focus = env.shared.input.focus(def.from, at(loc, 'from'), env);
+    shapeScope = 'field';
+  } else if (def.from !== undefined) {
     const p = compileReadPath(def.from, at(loc, 'from'), env, scope);
     if (p !== undefined) {
       focus = p.kind === 'absolute' ? (cur, run) => focusAbsolute(p, cur, run) : (cur) => focusRelative(p, cur);

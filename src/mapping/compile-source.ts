@@ -10,6 +10,8 @@ import { at, type Loc } from './yaml-source.js';
 export type CompileRule = (def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope) => Rule;
 
 function compileFrom(text: string, loc: Loc, env: CompileEnv, scope: Scope): One {
+  const input = env.shared.input;
+  if (input !== undefined) return input.read(text, loc, env) ?? noValue;
   const p = compileReadPath(text, loc, env, scope);
   if (p === undefined) return noValue;
   return p.kind === 'absolute' ? (cur, run) => readAbsolute(p, cur, run) : (cur) => readRelative(p, cur);
@@ -78,5 +80,5 @@ export function compileSource(def: NodeDef, loc: Loc, env: CompileEnv, scope: Sc
     const parts = def.parts.map((d, i) => ({ value: firstValue(compile(d, at(loc, 'parts', i), env, scope)), optional: d.optional === true }));
     return oneRule(compileParts(parts));
   }
-  return oneRule(readCursor);
+  return oneRule(env.shared.input?.here ?? readCursor);
 }

@@ -54,6 +54,13 @@ export function compileCondition(def: ConditionDef, loc: Loc, env: CompileEnv, s
       return false;
     };
   }
+  const input = env.shared.input;
+  if (input !== undefined && def.var === undefined) {
+    // another input's paths (a FHIR resource, a CSV row): see json-input.ts
+    if (def.exists !== undefined) return input.exists(def.exists, { file: loc.file, path: [...loc.path, 'exists'] }, env) ?? never;
+    const read = input.text(def.path ?? '', { file: loc.file, path: [...loc.path, 'path'] }, env);
+    return read === undefined ? never : compileTest(def, read);
+  }
   if (def.exists !== undefined) {
     const p = compileReadPath(def.exists, { file: loc.file, path: [...loc.path, 'exists'] }, env, scope);
     if (p === undefined) return never;

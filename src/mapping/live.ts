@@ -10,12 +10,15 @@ import { loadMappingSet } from './loader.js';
 import { createMapper, type MapperOptions } from './mapper.js';
 import type { CompiledMappingSet } from './mapping-set.js';
 import { MappingLoadError, type LoadProblem } from './problems.js';
+import { createRecordMapper, type RecordMapper } from './record-mapper.js';
 import type { Mapper } from './types.js';
 import { displayPath } from './yaml-source.js';
 
 export interface MappingVersion {
   readonly set: CompiledMappingSet;
   readonly mapper: Mapper;
+  /** the GP feeds' mapper (mappings/gp/) over the same set */
+  readonly records: RecordMapper;
   /** sha-256 (first 16 hex digits) of every mapping file's path and content */
   readonly version: string;
   /** file (as shown) → hash of its content */
@@ -114,7 +117,7 @@ export class LiveMappingSet {
 
   private load(print: { version: string; files: Map<string, string> }): MappingVersion {
     const set = loadMappingSet(this.baseDir, this.overlayDirs);
-    return { set, mapper: createMapper(set, this.options), version: print.version, files: print.files, loadedAt: new Date() };
+    return { set, mapper: createMapper(set, this.options), records: createRecordMapper(set), version: print.version, files: print.files, loadedAt: new Date() };
   }
 
   /** Read and compile the files again; swap them in when valid and different. Never throws for invalid files. */

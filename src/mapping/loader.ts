@@ -8,6 +8,7 @@
  *   hl7v2/datatypes/*.yaml       datatype templates (XPN → HumanName …)
  *   codesystems/*.yaml           concept maps
  *   security-labels.yaml         security-label rules
+ *   gp/ (and subfolders)         other inputs (input: fhir | csv): GP Connect bundles, CSV extracts (record-structure.ts)
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ import {
   segmentFileSchema,
 } from './schema.js';
 import { compileStructure, type CompiledStructure, type MessageSource } from './structure.js';
+import { compileRecordFiles, type RecordFileSource } from './record-structure.js';
+import { recordFileSchema } from './record-schema.js';
 import { displayPath, readYamlFile, validate, where, type Loc, type SourceFile } from './yaml-source.js';
 import { CompiledMappingSet, BUILTIN_VARS } from './mapping-set.js';
 import { Explainer } from './explain.js';
@@ -50,6 +53,14 @@ interface Collected {
   readonly messages: Map<string, MessageSource>;
   readonly additions: MessageSource[];
   readonly labels: Map<string, LabelRule>;
+  readonly records: RecordFileSource[];
+}
+
+/** YAML files in a folder and its subfolders, in name order. */
+function yamlTree(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const subdirs = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return [...yamlFiles(dir), ...subdirs.flatMap((d) => yamlTree(join(dir, d)))];
 }
 
 function readLayer(layer: Layer, into: Collected, problems: Problems): void {
@@ -126,6 +137,12 @@ function readLayer(layer: Layer, into: Collected, problems: Problems): void {
     into.messages.set(def.structure, source); // an overlay replaces the base structure
   }
 
+  for (const path of yamlTree(join(layer.dir, 'gp'))) {
+    const file = read(path);
+    const def = file && validate(file, recordFileSchema, problems);
+    if (file && def) into.records.push({ def, file });
+  }
+
   const labelsPath = join(layer.dir, 'security-labels.yaml');
   if (existsSync(labelsPath)) {
     const file = read(labelsPath);
@@ -175,6 +192,7 @@ export function loadMappingSet(baseDir: string, overlayDirs: readonly string[] =
     messages: new Map(),
     additions: [],
     labels: new Map(),
+    records: [],
   };
   for (const layer of layers) readLayer(layer, collected, problems);
   problems.throwIfAny();
@@ -222,9 +240,12 @@ export function loadMappingSet(baseDir: string, overlayDirs: readonly string[] =
   }
   problems.throwIfAny();
 
+  const records = compileRecordFiles(collected.records, collected.conceptMaps, problems, BUILTIN_VARS);
+  problems.throwIfAny();
+
   const events = new Map<string, string>();
   for (const [k, v] of collected.events) events.set(k, v.structure);
-  return new CompiledMappingSet(collected.files.map(displayPath), structures, events, [...collected.labels.values()], explainer);
+  return new CompiledMappingSet(collected.files.map(displayPath), structures, events, [...collected.labels.values()], records, explainer);
 }
 
 /** Names passed with `with:` anywhere count as known vars. */

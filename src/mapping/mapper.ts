@@ -73,6 +73,7 @@ function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
       }
       continue;
     }
+    if (entry.once && segments.length > 1) warnOnce(run, entry, segments.length);
     if (entry.into !== undefined) continue;
     for (const seg of entry.repeat ? segments : segments.slice(0, 1)) {
       const cur = rootCursor(seg, vars);
@@ -97,6 +98,13 @@ function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
     }
   }
   return made;
+}
+
+/** An entry marked `once` met a message with several such segments (several groups): say what was left out. */
+function warnOnce(run: Run, entry: CompiledEntry, count: number): void {
+  run.warn(
+    `${entry.segment}: the message has ${count} ${entry.segment} segments; only the first is mapped (${entry.where}, once: true) — send one group per message`,
+  );
 }
 
 /** Add the fields of an `into` entry to a resource: lists are joined, other values replace. */
@@ -141,7 +149,8 @@ export function createMapper(set: MappingSet, options: MapperOptions = {}): Mapp
         const target = run.refs.get(entry.into);
         const resource = target === undefined ? undefined : main.get(target);
         if (resource === undefined) continue;
-        for (const seg of run.segmentsNamed(entry.segment)) {
+        const segments = run.segmentsNamed(entry.segment);
+        for (const seg of entry.once ? segments.slice(0, 1) : segments) {
           const cur = rootCursor(seg, vars);
           if (entry.when !== undefined && !entry.when(cur, run)) continue;
           const extra = entry.template.build(cur, run);
@@ -155,7 +164,7 @@ export function createMapper(set: MappingSet, options: MapperOptions = {}): Mapp
 
       const preserve: PreserveRule[] = [];
       const settings = event === undefined ? undefined : structure.events.get(event);
-      for (const p of settings?.preserve ?? []) {
+      for (const p of settings === undefined ? structure.preserve : [...structure.preserve, ...settings.preserve]) {
         const key = run.refs.get(p.resource);
         if (key === undefined || !main.has(key)) continue;
         if (p.when !== undefined && !p.when(rootCursor(undefined, vars), run)) continue;

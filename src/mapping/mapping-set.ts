@@ -2,6 +2,7 @@
 import type { Hl7Message } from '../hl7v2/types.js';
 import type { Explainer } from './explain.js';
 import type { LabelRule } from './labels.js';
+import type { CompiledRecordStructure } from './record-structure.js';
 import type { CompiledStructure } from './structure.js';
 import { MappingError } from './types.js';
 
@@ -24,6 +25,8 @@ export class CompiledMappingSet implements MappingSet {
     /** `ADT^A01` → `ADT_A01` */
     readonly events: ReadonlyMap<string, string>,
     readonly labelRules: readonly LabelRule[],
+    /** structures of other inputs (mappings/gp/: GP Connect, CSV layouts), by name */
+    readonly records: ReadonlyMap<string, CompiledRecordStructure> = new Map(),
     /** present when loaded with { explain: true } */
     readonly explainer?: Explainer,
   ) {}
@@ -57,9 +60,10 @@ export class CompiledMappingSet implements MappingSet {
       return found;
     }
     const what = `${type.code}^${event ?? '(no event)'}${type.structure !== undefined ? ` (structure ${type.structure})` : ''}`;
+    const table = this.files.filter((f) => f.endsWith('events.yaml')).join(', ');
     throw new MappingError(
       `no mapping for ${what}: add the event to hl7v2/events.yaml and a message file for its structure, or stop sending it on this channel`,
-      'MSH-9',
+      table === '' ? 'MSH-9' : `MSH-9; event table ${table}`,
     );
   }
 }

@@ -4,6 +4,12 @@
  */
 export class ReadSet {
   readonly segments = new Map<string, Set<number>>();
+  /** JSON inputs (FHIR resources, CSV rows): the top-level elements or columns read */
+  readonly elements = new Set<string>();
+
+  element(name: string): void {
+    this.elements.add(name);
+  }
 
   touch(segment: string): void {
     if (!this.segments.has(segment)) this.segments.set(segment, new Set());
@@ -20,5 +26,6 @@ export class ReadSet {
       this.touch(seg);
       for (const f of fields) this.field(seg, f);
     }
+    for (const e of other.elements) this.elements.add(e);
   }
 }

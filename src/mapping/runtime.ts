@@ -58,6 +58,11 @@ export class Cursor {
   at(comp: number, sub: number): Cursor {
     return new Cursor(this.seg, this.fieldNo, this.repNo, this.field, comp, sub, this.vars);
   }
+
+  /** how warnings name a place outside any segment (readers of other inputs say where in their record) */
+  describeSelf(): string {
+    return 'message';
+  }
 }
 
 /** One mapping run over one message. */
@@ -89,6 +94,11 @@ export class Run {
   warn(text: string): void {
     this.warnings.push(text);
   }
+
+  /** `Type/id` of the resource mapped from the input record a reference in the input names (FHIR input only) */
+  resolveReference(_text: string): string | undefined {
+    return undefined;
+  }
 }
 
 export function rootCursor(seg: Hl7Segment | undefined, vars: Vars): Cursor {
@@ -97,7 +107,7 @@ export function rootCursor(seg: Hl7Segment | undefined, vars: Vars): Cursor {
 
 /** `PID-3[2].4` — the place a cursor points at, for warnings. */
 export function describe(cur: Cursor): string {
-  if (cur.seg === undefined) return 'message';
+  if (cur.seg === undefined) return cur.describeSelf();
   if (cur.fieldNo === 0) return cur.seg.name;
   let text = `${cur.seg.name}-${cur.fieldNo}`;
   if (cur.repNo > 1) text += `[${cur.repNo}]`;

@@ -198,8 +198,12 @@ const entrySchema = strict({
   required: z.boolean().optional(),
   into: name.optional(),
   repeat: z.boolean().optional(),
+  once: z.boolean().optional(),
   when: conditionSchema.optional(),
 }).superRefine((e, ctx) => {
+  if (e.once === true && e.repeat === true) {
+    ctx.addIssue({ code: 'custom', message: 'once (only the first segment) and repeat (one resource per segment) contradict each other — keep one' });
+  }
   const kinds = [e.key, e.into, e.repeat === true ? true : undefined].filter((v) => v !== undefined).length;
   if (kinds !== 1) {
     ctx.addIssue({
@@ -226,6 +230,7 @@ export const messageFileSchema = strict({
   description: z.string().optional(),
   vars: varsSchema.optional(),
   ignore: z.array(text).optional(),
+  preserve: z.array(preserveSchema).optional(),
   resources: z.array(entrySchema).min(1),
   events: z.record(z.string().regex(/^[A-Z0-9]{3}$/, 'must be an event code like A01'), strict({
     description: z.string().optional(),
@@ -239,8 +244,8 @@ export const messageFileSchema = strict({
       message: 'a message file has either structure (it defines that structure) or extends (it adds entries to others) — give one',
     });
   }
-  if (m.extends !== undefined && (m.events !== undefined || m.vars !== undefined)) {
-    ctx.addIssue({ code: 'custom', message: 'an extends file adds resources only — move events and vars to the structure file' });
+  if (m.extends !== undefined && (m.events !== undefined || m.vars !== undefined || m.preserve !== undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'an extends file adds resources only — move events, vars and preserve to the structure file' });
   }
 });
 export type MessageFile = z.infer<typeof messageFileSchema>;

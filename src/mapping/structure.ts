@@ -4,13 +4,15 @@ import type { CompileEnv, CompiledTemplate } from './compile-env.js';
 import { useTemplate } from './compile-shape.js';
 import { parseMappingPath, PATH_HELP } from './paths.js';
 import { ReadSet } from './reads.js';
-import type { EntryDef, MessageFile } from './schema.js';
+import type { EntryDef, MessageFile, PreserveDef } from './schema.js';
 import { where, type Loc } from './yaml-source.js';
 
 export interface CompiledEntry {
   readonly key?: string;
   readonly into?: string;
   readonly repeat: boolean;
+  /** only the first segment of this name is used; more make a warning (a message with several groups) */
+  readonly once: boolean;
   readonly segment: string;
   readonly required: boolean;
   /** file:line of the entry */
@@ -36,6 +38,8 @@ export interface CompiledStructure {
   readonly entries: readonly CompiledEntry[];
   readonly events: ReadonlyMap<string, EventSettings>;
   readonly vars: Readonly<Record<string, string>>;
+  /** preserve rules for every event of the structure (the file's top-level preserve:) */
+  readonly preserve: readonly CompiledPreserve[];
   /** every field any rule of this structure reads (or the files say to ignore), for the unmapped report */
   readonly reads: ReadonlyMap<string, ReadonlySet<number>>;
   readonly keys: ReadonlySet<string>;
@@ -58,7 +62,9 @@ function at(loc: Loc, ...steps: (string | number)[]): Loc {
   return { file: loc.file, path: [...loc.path, ...steps] };
 }
 
-function compileEntry(def: EntryDef, loc: Loc, env: CompileEnv, keys: ReadonlySet<string>): CompiledEntry | undefined {
+function compileEntry(def: EntryDef, loc: Loc, env: CompileEnv, keys: ReadonlySet<string>, everyStructure: boolean): CompiledEntry | undefined {
+  // an `extends: "*"` file adding to a resource this structure does not make (ADT_A30 has no encounter) skips it here
+  if (everyStructure && def.into !== undefined && !keys.has(def.into)) return undefined;
   env.reads.touch(def.segment);
   const isResource = def.into === undefined;
   const template = useTemplate(def.template, at(loc, 'template'), env, isResource);
@@ -71,6 +77,7 @@ function compileEntry(def: EntryDef, loc: Loc, env: CompileEnv, keys: ReadonlySe
     ...(def.key !== undefined ? { key: def.key } : {}),
     ...(def.into !== undefined ? { into: def.into } : {}),
     repeat: def.repeat === true,
+    once: def.once === true,
     segment: def.segment,
     required: def.required === true,
     where: where(loc),
@@ -112,23 +119,23 @@ export function compileStructure(base: MessageSource, additions: readonly Messag
   const entries: CompiledEntry[] = [];
   for (const source of all) {
     source.def.resources.forEach((e, i) => {
-      const entry = compileEntry(e, at(source.loc, 'resources', i), env, keys);
+      const entry = compileEntry(e, at(source.loc, 'resources', i), env, keys, source.def.extends === '*');
       if (entry !== undefined) entries.push(entry);
     });
     addIgnored(source.def.ignore, source.loc, env);
   }
-  const events = new Map<string, EventSettings>();
-  for (const [event, settings] of Object.entries(base.def.events ?? {})) {
-    const eloc = at(base.loc, 'events', event);
-    const preserve = (settings.preserve ?? []).map((p, i): CompiledPreserve => {
-      const ploc = at(eloc, 'preserve', i);
+  const compilePreserve = (list: readonly PreserveDef[] | undefined, loc: Loc): CompiledPreserve[] =>
+    (list ?? []).map((p, i): CompiledPreserve => {
+      const ploc = at(loc, 'preserve', i);
       if (!keys.has(p.resource)) {
         env.problems.add(where(at(ploc, 'resource')), `preserve names ${p.resource}, which is no resource of this structure`, `use one of the keys: ${[...keys].join(', ')}`);
       }
       const when = p.when !== undefined ? compileCondition(p.when, at(ploc, 'when'), env, 'segment') : undefined;
       return { resource: p.resource, elements: p.elements, ...(when !== undefined ? { when } : {}) };
     });
-    events.set(event, { vars: settings.vars ?? {}, preserve });
+  const events = new Map<string, EventSettings>();
+  for (const [event, settings] of Object.entries(base.def.events ?? {})) {
+    events.set(event, { vars: settings.vars ?? {}, preserve: compilePreserve(settings.preserve, at(base.loc, 'events', event)) });
   }
   return {
     structure: base.def.structure as string,
@@ -136,6 +143,7 @@ export function compileStructure(base: MessageSource, additions: readonly Messag
     entries,
     events,
     vars: base.def.vars ?? {},
+    preserve: compilePreserve(base.def.preserve, base.loc),
     reads: reads.segments,
     keys,
   };

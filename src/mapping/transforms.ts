@@ -107,6 +107,9 @@ function joinParts(parts: readonly string[], separator: string): string {
   return joined;
 }
 
+/** An HL7 NM value: optional sign, digits, optional decimal point (no exponent, no thousands separators). */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
 const lookupArgs = z.strictObject({
   map: z.string().min(1),
   output: z.enum(['code', 'display', 'system', 'coding']).optional(),
@@ -181,6 +184,15 @@ const SPECS: Record<string, TransformSpec> = {
         return parts === undefined ? undefined : hashId(args.namespace, parts);
       }),
   },
+  reference: {
+    summary: 'a reference as the input writes it (Patient/1, urn:uuid:…) → { reference } to the resource mapped from that record (FHIR input)',
+    create: () =>
+      eachString((v, cur, run, label) => {
+        const to = run.resolveReference(v);
+        if (to === undefined) run.warn(`${label(cur)}: reference ${JSON.stringify(v)} is to nothing this mapping makes a resource from; left out`);
+        return to === undefined ? undefined : { reference: to };
+      }),
+  },
   uppercase: { summary: 'upper-case', create: () => eachString((v) => v.toUpperCase()) },
   lowercase: { summary: 'lower-case', create: () => eachString((v) => v.toLowerCase()) },
   trim: { summary: 'remove leading and trailing spaces', create: () => eachString((v) => v.trim()) },
@@ -209,6 +221,20 @@ const SPECS: Record<string, TransformSpec> = {
         return joined === '' ? undefined : joined;
       });
     },
+  },
+  number: {
+    summary: 'a decimal (HL7 NM, such as 72, -0.5 or +3.20) → a JSON number; anything else is left out with a warning',
+    create: () =>
+      oneValue((v, cur, run, label) => {
+        if (v === undefined || typeof v === 'number') return v;
+        if (typeof v !== 'string') return v;
+        const text = v.trim();
+        if (!DECIMAL.test(text)) {
+          run.warn(`${label(cur)}: ${JSON.stringify(text)} is not a decimal number; left out`);
+          return undefined;
+        }
+        return Number(text);
+      }),
   },
   'nhs-number': {
     summary: 'an NHS number without spaces, left out (with a warning) when it fails the modulus 11 check',

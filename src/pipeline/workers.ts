@@ -4,6 +4,7 @@ import { MappingError, type ChannelContext, type Mapper } from '../mapping/types
 import type { RecordStore } from '../store/types.js';
 import type { JunctionMetrics } from '../observability/metrics.js';
 import { recordsPayload, type InboundPayload, type RecordsPayload } from './payloads.js';
+import { mapRecordInput, type RecordChannel } from './record-input.js';
 import { instrumentedHandler } from './pipeline-metrics.js';
 import { UnrecoverableError, type ConsumeOptions, type Consumer, type Transport } from './transport.js';
 
@@ -11,7 +12,7 @@ export interface WorkerDeps {
   readonly transport: Transport;
   readonly store: RecordStore;
   /** the mapper and channel context for a channel id; undefined when the channel is unknown */
-  readonly channel: (channelId: string) => { readonly mapper: Mapper; readonly context: ChannelContext } | undefined;
+  readonly channel: (channelId: string) => ({ readonly mapper: Mapper; readonly context: ChannelContext } & RecordChannel) | undefined;
   readonly logger: Logger;
   readonly consume?: ConsumeOptions;
   /** stage durations, failures and parks per channel */
@@ -40,7 +41,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
         if (!channel) throw new UnrecoverableError(`channel "${source.channelId}" is not configured (any more); add it back to junction.yaml and resend`);
         let result;
         try {
-          result = channel.mapper.map(parseMessage(raw), channel.context);
+          const format = m.payload.format ?? 'hl7v2';
+          result = format === 'hl7v2' ? channel.mapper.map(parseMessage(raw), channel.context) : mapRecordInput(channel, format, raw);
         } catch (err) {
           if (err instanceof MappingError) {
             throw new UnrecoverableError(`mapping failed${err.where ? ` at ${err.where}` : ''}: ${err.message}`);

@@ -1,33 +1,27 @@
 import type {
   Encounter,
-  HumanName,
-  Identifier,
   Location,
   Organization,
   Patient,
   Practitioner,
   Provenance,
-  Reference,
   Resource,
 } from '@medplum/fhirtypes';
-import { parseDateRange, periodRange } from './fhir-date-range.js';
+import { periodRange } from './fhir-date-range.js';
+import { CLINICAL_SEARCH_PARAMETERS } from './search-params-clinical.js';
+import {
+  dates,
+  identifiers,
+  nameParts,
+  references,
+  strings,
+  token,
+  type IndexEntry,
+  type SearchParameterDefinition,
+} from './search-extract.js';
 import type { SearchParamType } from './types.js';
 
-/** A value a resource is found by, as written to `search_index`. */
-export type IndexEntry =
-  | { readonly kind: 'token'; readonly system?: string; readonly code: string }
-  | { readonly kind: 'string'; readonly value: string }
-  | { readonly kind: 'reference'; readonly targetType?: string; readonly targetId: string }
-  /** [start, end) ISO instants, `-infinity` / `infinity` when open */
-  | { readonly kind: 'date'; readonly start: string; readonly end: string };
-
-export interface SearchParameterDefinition {
-  readonly type: SearchParamType;
-  readonly description: string;
-  /** resource types a reference parameter points at (a bare id is matched against these) */
-  readonly targets?: readonly string[];
-  extract(resource: Resource): IndexEntry[];
-}
+export { parseReference, type IndexEntry, type SearchParameterDefinition } from './search-extract.js';
 
 export const ADMINISTRATIVE_GENDER = 'http://hl7.org/fhir/administrative-gender';
 export const ENCOUNTER_STATUS = 'http://hl7.org/fhir/encounter-status';
@@ -218,6 +212,9 @@ export const SEARCH_PARAMETERS: Readonly<Record<string, Readonly<Record<string, 
   Practitioner: { ...COMMON_SEARCH_PARAMETERS, ...PRACTITIONER_PARAMETERS },
   Location: { ...COMMON_SEARCH_PARAMETERS, ...LOCATION_PARAMETERS },
   Provenance: { ...COMMON_SEARCH_PARAMETERS, ...PROVENANCE_PARAMETERS },
+  ...Object.fromEntries(
+    Object.entries(CLINICAL_SEARCH_PARAMETERS).map(([type, params]) => [type, { ...COMMON_SEARCH_PARAMETERS, ...params }]),
+  ),
 };
 
 
@@ -252,43 +249,3 @@ export function extractIndexEntries(resource: Resource): { param: string; entry:
   );
 }
 
-function token(system: string | undefined, code: string): IndexEntry {
-  return system ? { kind: 'token', system, code } : { kind: 'token', code };
-}
-
-function identifiers(list: readonly Identifier[] | undefined): IndexEntry[] {
-  return (list ?? []).flatMap((i) => (i.value ? [token(i.system, i.value)] : []));
-}
-
-function strings(values: readonly (string | undefined)[]): IndexEntry[] {
-  return values.flatMap((value) => (value && value.trim() ? [{ kind: 'string' as const, value }] : []));
-}
-
-function nameParts(name: HumanName): (string | undefined)[] {
-  return [name.family, ...(name.given ?? []), ...(name.prefix ?? []), ...(name.suffix ?? []), name.text];
-}
-
-function dates(value: string | undefined): IndexEntry[] {
-  const range = value === undefined ? undefined : parseDateRange(value);
-  return range ? [{ kind: 'date', ...range }] : [];
-}
-
-/** `Patient/123`, `https://host/fhir/Patient/123` or `Patient/123/_history/2` → Patient, 123. */
-export function parseReference(reference: string): { targetType?: string; targetId: string } | undefined {
-  const parts = reference.split('/').filter((p) => p !== '');
-  const history = parts.indexOf('_history');
-  const path = history >= 0 ? parts.slice(0, history) : parts;
-  const targetId = path[path.length - 1];
-  if (!targetId || reference.startsWith('#') || reference.startsWith('urn:')) return undefined;
-  const targetType = path[path.length - 2];
-  return targetType && /^[A-Z][A-Za-z]+$/.test(targetType) ? { targetType, targetId } : { targetId };
-}
-
-function references(list: readonly (Reference | undefined)[] | undefined): IndexEntry[] {
-  return (list ?? []).flatMap((ref) => {
-    const parsed = ref?.reference ? parseReference(ref.reference) : undefined;
-    if (!parsed) return [];
-    const targetType = parsed.targetType ?? ref?.type;
-    return [{ kind: 'reference' as const, targetId: parsed.targetId, ...(targetType ? { targetType } : {}) }];
-  });
-}

@@ -34,6 +34,16 @@ describe('GET /fhir/metadata', () => {
       'Practitioner',
       'Location',
       'Provenance',
+      'AllergyIntolerance',
+      'Condition',
+      'Procedure',
+      'Observation',
+      'MedicationStatement',
+      'MedicationRequest',
+      'Immunization',
+      'RelatedPerson',
+      'Coverage',
+      'CareTeam',
     ]);
   });
 

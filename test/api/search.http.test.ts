@@ -105,10 +105,10 @@ describe('GET /fhir/:type search', () => {
   });
 
   it('answers 404 for a resource type it does not serve', async () => {
-    const response = await api.fetch('/fhir/Observation?code=1234');
+    const response = await api.fetch('/fhir/Specimen?type=1234');
     expect(response.status).toBe(404);
     const outcome = await json(response);
-    expect(outcome.issue[0].diagnostics).toContain("'Observation'");
+    expect(outcome.issue[0].diagnostics).toContain("'Specimen'");
   });
 });
 

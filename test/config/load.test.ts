@@ -34,7 +34,7 @@ describe('config', () => {
     const env = envSchema.parse({ JUNCTION_MLLP_PORT: '3000', JUNCTION_HTTP_PORT: '9090' });
     const two = `${good}  - id: other\n    name: Other\n    organisation: { odsCode: RXX }\n    source: { type: mllp, port: 2576 }\n`;
     const c = parseConfigText(two, '/x/junction.yaml', env);
-    expect(c.channels.map((ch) => ch.source.port)).toEqual([3000, 2576]);
+    expect(c.channels.map((ch) => (ch.source.type === 'mllp' ? ch.source.port : undefined))).toEqual([3000, 2576]);
     expect(c.httpPort).toBe(9090);
   });
 

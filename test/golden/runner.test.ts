@@ -39,12 +39,13 @@ beforeAll(() => loadR4Definitions(), 60_000);
 
 describe('input kinds', () => {
   it('picks the kind by the longest matching file ending, never for expected files', () => {
-    const kinds = [...FIXTURE_KINDS, bundleKind, { ...bundleKind, name: 'json', extensions: ['.json'] }];
+    const kinds = [...FIXTURE_KINDS, bundleKind];
     expect(kindFor('a.hl7', kinds)?.kind.name).toBe('hl7v2');
     expect(kindFor('a.bundle.json', kinds)?.kind.name).toBe('bundle');
-    expect(kindFor('a.json', kinds)?.kind.name).toBe('json');
+    expect(kindFor('a.json', kinds)?.kind.name).toBe('gp-connect');
+    expect(kindFor('a.csv', kinds)?.kind.name).toBe('gp-csv');
     expect(kindFor('a.expected.json', kinds)).toBeUndefined();
-    expect(kindFor('a.csv', kinds)).toBeUndefined();
+    expect(kindFor('a.xml', kinds)).toBeUndefined();
   });
 });
 
@@ -52,13 +53,13 @@ describe('discovering fixtures', () => {
   it('pairs inputs with expected files, recursively, and lists files no kind reads and expected files without input', () => {
     const root = fixturesWith('discover', ['adt-a01-admit']);
     mkdirSync(join(root, 'gp', 'deep'), { recursive: true });
-    writeFileSync(join(root, 'gp', 'deep', 'extract.csv'), 'a,b\n');
+    writeFileSync(join(root, 'gp', 'deep', 'extract.xml'), '<a/>');
     writeFileSync(join(root, 'gp', 'stale.expected.json'), '{}');
     writeFileSync(join(root, 'README.md'), '# notes');
     const found = discoverFixtures(root);
     expect(found.fixtures.map((f) => [f.name, f.kind.name])).toEqual([['hl7v2/adt-a01-admit.hl7', 'hl7v2']]);
     expect(found.fixtures[0]?.expected).toBe(join(root, 'hl7v2', 'adt-a01-admit.expected.json'));
-    expect(found.unread).toEqual(['gp/deep/extract.csv']);
+    expect(found.unread).toEqual(['gp/deep/extract.xml']);
     expect(found.orphans).toEqual(['gp/stale.expected.json']);
   });
 

@@ -52,19 +52,25 @@ describe('the fixtures tell one story', () => {
   it('the A03 for the same patient and visit leaves the Patient unchanged and finishes the same Encounter', () => {
     const admit = mapFixture('adt-a01-admit');
     const discharge = mapFixture('adt-a03-discharge');
-    expect(resource(discharge, 'Patient')).toEqual(resource(admit, 'Patient'));
+    // the A03 carries no NK1: it says nothing of the contacts, so the store keeps the ones the A01 gave
+    const { contact, ...admitted } = resource(admit, 'Patient');
+    expect(contact).toHaveLength(1);
+    expect(resource(discharge, 'Patient')).toEqual(admitted);
+    expect(discharge.preserve).toContainEqual({ resourceType: 'Patient', id: admitted['id'], elements: ['contact'] });
     const a = resource(admit, 'Encounter');
     const d = resource(discharge, 'Encounter');
     expect(d['id']).toBe(a['id']);
     expect(a['status']).toBe('in-progress');
     expect(d['status']).toBe('finished');
-    expect(admit.preserve).toEqual([]);
+    // the A01 has NK1 and PD1, so it says the Patient's contacts and GP itself; without PV2 it keeps the visit's reason
+    expect(admit.preserve.filter((p) => p.resourceType === 'Patient')).toEqual([]);
+    expect(admit.preserve).toContainEqual({ resourceType: 'Encounter', id: a['id'], elements: ['reasonCode'] });
   });
 
   it('an A08 without a discharge time keeps the held Encounter status', () => {
     const a08 = mapFixture('adt-a08-update');
     const encounter = resource(a08, 'Encounter');
-    expect(a08.preserve).toEqual([{ resourceType: 'Encounter', id: encounter['id'], elements: ['status'] }]);
+    expect(a08.preserve).toContainEqual({ resourceType: 'Encounter', id: encounter['id'], elements: ['status'] });
   });
 
   it('an A11 cancels the Encounter its A01 made', () => {
@@ -79,5 +85,105 @@ describe('the fixtures tell one story', () => {
     const v23 = resource(mapFixture('adt-a01-v23-telecom'), 'Patient')['telecom'] as unknown[];
     const phones = (list: unknown[]) => list.filter((t) => (t as { system: string }).system === 'phone');
     expect(phones(v23).map((t) => (t as { use: string }).use)).toEqual(phones(v25).map((t) => (t as { use: string }).use));
+  });
+});
+
+describe('every ADT event means what HL7 v2.5 and the NHS ADT specification say', () => {
+  const enc = (name: string) => resource(mapFixture(name), 'Encounter');
+  const locations = (e: Record<string, unknown>) => (e['location'] as { status: string }[]).map((l) => l.status);
+
+  it('a pre-admit (A05) and a pending admit (A14) are planned; their cancels (A38, A27) cancel the same Encounter', () => {
+    for (const [planned, cancel] of [['adt-a05-preadmit', 'adt-a38-cancel-preadmit'], ['adt-a14-pending-admit', 'adt-a27-cancel-pending-admit']] as const) {
+      const p = enc(planned);
+      const c = enc(cancel);
+      expect([p['status'], c['status']]).toEqual(['planned', 'cancelled']);
+      expect(c['id']).toBe(p['id']);
+    }
+    const ext = enc('adt-a05-preadmit')['extension'] as { url: string }[];
+    expect(ext.map((e) => e.url.split('.').pop())).toEqual(['plannedStartDate', 'plannedEndDate']);
+  });
+
+  it('A06 and A07 change the class of the same visit, which stays in progress', () => {
+    const a06 = enc('adt-a06-outpatient-to-inpatient');
+    const a07 = enc('adt-a07-inpatient-to-outpatient');
+    expect(a07['id']).toBe(a06['id']);
+    expect([a06['class'], a07['class']].map((c) => (c as { code: string }).code)).toEqual(['IMP', 'AMB']);
+    expect([a06['status'], a07['status']]).toEqual(['in-progress', 'in-progress']);
+  });
+
+  it('tracking: A09 keeps the bed reserved while the patient is at the temporary location; A10 brings them back', () => {
+    expect(locations(enc('adt-a09-patient-departing'))).toEqual(['reserved', 'active']);
+    expect(locations(enc('adt-a10-patient-arriving'))).toEqual(['active']);
+  });
+
+  it('A12 (cancel transfer) leaves out the location of the cancelled transfer', () => {
+    const result = mapFixture('adt-a12-cancel-transfer');
+    expect(locations(resource(result, 'Encounter'))).toEqual(['active']);
+    expect(result.bundle.entry?.filter((e) => e.resource?.resourceType === 'Location')).toHaveLength(1);
+  });
+
+  it('pending transfer (A15) adds a planned location, pending discharge (A16) a planned end; their cancels (A26, A25) drop them', () => {
+    expect(locations(enc('adt-a15-pending-transfer'))).toEqual(['active', 'planned']);
+    expect(locations(enc('adt-a26-cancel-pending-transfer'))).toEqual(['active']);
+    expect((enc('adt-a16-pending-discharge')['extension'] as { url: string }[])[0]?.url).toMatch(/plannedEndDate$/);
+    const a25 = mapFixture('adt-a25-cancel-pending-discharge');
+    expect(resource(a25, 'Encounter')['extension']).toBeUndefined();
+    expect(a25.preserve.some((p) => p.elements.includes('extension'))).toBe(false); // the planned end is not kept
+    for (const name of ['adt-a15-pending-transfer', 'adt-a16-pending-discharge', 'adt-a25-cancel-pending-discharge', 'adt-a26-cancel-pending-transfer']) {
+      expect(enc(name)['status']).toBe('in-progress');
+    }
+  });
+
+  it('a leave of absence (A21) puts the Encounter on leave; the return (A22) ends it', () => {
+    expect(enc('adt-a21-leave-of-absence')['status']).toBe('onleave');
+    expect(enc('adt-a22-return-from-leave')['status']).toBe('in-progress');
+    expect(enc('adt-a22-return-from-leave')['id']).toBe(enc('adt-a21-leave-of-absence')['id']);
+  });
+
+  it('person-level events (A28, A31, A29) make no Encounter; an update without NK1 keeps the contacts', () => {
+    const add = mapFixture('adt-a28-add-person');
+    const update = mapFixture('adt-a31-update-person');
+    const del = mapFixture('adt-a29-delete-person');
+    for (const r of [add, update, del]) expect(r.bundle.entry?.some((e) => e.resource?.resourceType === 'Encounter')).toBe(false);
+    expect(resource(add, 'RelatedPerson')['patient']).toEqual({ reference: `Patient/${String(resource(add, 'Patient')['id'])}` });
+    expect(update.preserve).toContainEqual({ resourceType: 'Patient', id: resource(update, 'Patient')['id'], elements: ['contact'] });
+    expect(resource(del, 'Patient')['id']).toBe(resource(add, 'Patient')['id']);
+    expect(resource(del, 'Patient')['active']).toBeUndefined(); // the shared record is not retired by one sender
+    expect(resource(del, 'Provenance')['activity']).toEqual({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0003', code: 'A29' }] });
+  });
+
+  it('A47 keeps the wrong identifier as old; A41 merges nothing; A45 moves the visit to the PID patient, keeping its status', () => {
+    const ids = resource(mapFixture('adt-a47-change-identifier'), 'Patient')['identifier'] as { use?: string; value: string }[];
+    expect(ids.filter((i) => i.use === 'old').map((i) => i.value)).toEqual(['RGT2000077']);
+    expect(resource(mapFixture('adt-a41-merge-account'), 'Patient')['extension']).toBeUndefined();
+    const a45 = mapFixture('adt-a45-move-visit');
+    expect(resource(a45, 'Encounter')['subject']).toEqual({ reference: `Patient/${String(resource(a45, 'Patient')['id'])}` });
+    expect(a45.preserve).toContainEqual({ resourceType: 'Encounter', id: resource(a45, 'Encounter')['id'], elements: ['status'] });
+  });
+
+  it('NHS specifics: NHS number status, ethnic category, GP codes, ITK sex codes, EVN reason and operator', () => {
+    const full = mapFixture('adt-a01-admit-full');
+    const patient = resource(full, 'Patient');
+    const nhs = (patient['identifier'] as { system: string; extension?: unknown[] }[]).find((i) => i.system === 'https://fhir.nhs.uk/Id/nhs-number');
+    expect(nhs?.extension).toEqual([
+      {
+        url: 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus',
+        valueCodeableConcept: { coding: [{ system: 'https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland', code: '01', display: 'Number present and verified' }] },
+      },
+    ]);
+    expect(patient['extension']).toEqual([
+      {
+        url: 'https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory',
+        valueCodeableConcept: { coding: [{ system: 'https://fhir.hl7.org.uk/CodeSystem/UKCore-EthnicCategoryEngland', code: 'A', display: 'White - British' }] },
+      },
+    ]);
+    const provenance = resource(full, 'Provenance');
+    expect((provenance['agent'] as { type: { coding: { code: string }[] } }[]).map((a) => a.type.coding[0]?.code)).toEqual(['enterer', 'author']);
+    expect(resource(full, 'Coverage')['payor']).toHaveLength(1);
+    const itk = mapFixture('adt-a04-itk-gender-codes');
+    expect(resource(itk, 'Patient')['gender']).toBe('male');
+    const gp = itk.bundle.entry?.map((e) => e.resource as unknown as Record<string, unknown>).find((r) => r['resourceType'] === 'Practitioner' && JSON.stringify(r).includes('G8406789'));
+    expect(gp?.['identifier']).toEqual([{ system: 'https://fhir.hl7.org.uk/Id/gmp-number', value: 'G8406789' }]); // sent as GMC
+    expect(mapFixture('adt-a01-admit').bundle.entry?.some((e) => e.resource?.resourceType === 'Provenance')).toBe(false); // no EVN-4/5
   });
 });

@@ -130,7 +130,7 @@ describe('mapping errors', () => {
     try {
       mapper.map(msg, RGT);
     } catch (error) {
-      expect((error as MappingError).where).toBe('MSH-9');
+      expect((error as MappingError).where).toBe('MSH-9; event table mappings/hl7v2/events.yaml');
       expect((error as Error).message).toContain('ADT^A17');
     }
   });
@@ -166,6 +166,30 @@ describe('overlays', () => {
     expect(encounter?.['status']).toBe('in-progress'); // the base template still applies
     // the segment is now read; only the field no rule reads (the set id) is left
     expect(result.unmapped.filter((u) => u.path.startsWith('ZU1'))).toEqual([{ path: 'ZU1-1', count: 1 }]);
+  });
+
+  it('an extends "*" file skips the structures that lack the resource it adds to (ADT_A30 has no Encounter)', () => {
+    const overlay = tempDir();
+    for (const [f, t] of Object.entries(zu1)) write(overlay, f, t);
+    const mapper = createMapper(loadMappingSet(mappingsDir, [overlay]));
+    const a47 = message(MSH.replace('ADT^A01^ADT_A01', 'ADT^A47^ADT_A30'), PID, 'MRG|RGT7654321^^^RGT^MR', 'ZU1|1|20240320120000');
+    const result = mapper.map(a47, RGT);
+    expect(resourcesOf(result, 'Encounter')).toEqual([]);
+    expect(result.unmapped).toContainEqual({ path: 'ZU1', count: 1 }); // nothing read it in this structure
+  });
+
+  it('the example rgt overlay takes the NHS number status from ZU1-27 when PID-32 is empty', () => {
+    const rgt = createMapper(loadMappingSet(mappingsDir, [join(mappingsDir, 'overlays/rgt')]));
+    const zu1Status = `ZU1${'|'.repeat(27)}03`;
+    const status = (r: MapResult) =>
+      (resourcesOf(r, 'Patient')[0]?.['identifier'] as { system: string; extension?: { valueCodeableConcept: { coding: { code: string }[] } }[] }[])
+        .find((i) => i.system === 'https://fhir.nhs.uk/Id/nhs-number')?.extension?.[0]?.valueCodeableConcept.coding[0]?.code;
+    expect(status(rgt.map(message(MSH, PID, PV1, zu1Status), RGT))).toBe('03');
+    expect(status(rgt.map(message(MSH, `${PID}${'|'.repeat(24)}01`, PV1, zu1Status), RGT))).toBe('01'); // PID-32 wins
+    const base = createMapper(loadMappingSet(mappingsDir)).map(message(MSH, PID, PV1, zu1Status), RGT);
+    expect(status(base)).toBeUndefined();
+    expect(base.unmapped).toContainEqual({ path: 'ZU1', count: 1 });
+    expect(rgt.map(message(MSH, PID, PV1, zu1Status), RGT).unmapped.filter((u) => u.path.startsWith('ZU1'))).toEqual([]);
   });
 
   it('a concept-map overlay replaces entries and keeps the others', () => {
@@ -283,6 +307,16 @@ describe('rules', () => {
     expect(unknown.warnings[1]).toMatch(/^PID-8 \(T\.display at .*PID\.yaml:\d+:\d+\): code "Q"/);
   });
 
+  it('number turns an HL7 NM into a JSON number and leaves out, with a warning, what is not a decimal', () => {
+    const mapper = smallSet(patientHead + ['      n: [{ each: PID-13, from: .1, transform: number }]', ''].join('\n'));
+    const result = mapper.map(message(MSH, 'PID|1||A1||SMITH||||||||72~-0.5~+3.20~.5~1e3~12,5~ 7 '), RGT);
+    expect(resourcesOf(result, 'Patient')[0]?.['n']).toEqual([72, -0.5, 3.2, 0.5, 7]);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^PID-13\[5\]\.1 \(T\.n\[0\] at .*PID\.yaml:\d+:\d+\): "1e3" is not a decimal number; left out$/),
+      expect.stringMatching(/^PID-13\[6\]\.1 \(T\.n\[0\] at .*PID\.yaml:\d+:\d+\): "12,5" is not a decimal number; left out$/),
+    ]);
+  });
+
   it('empty values never produce empty elements', () => {
     const mapper = smallSet(
       patientHead +
@@ -340,19 +374,37 @@ describe('the repository mappings', () => {
     );
     expect(result.unmapped).toEqual([
       { path: 'PID-26', count: 1 },
-      { path: 'NK1', count: 2 },
       { path: 'PV1-10', count: 1 },
       { path: 'ZU1', count: 2 },
     ]);
+  });
+
+  it('an entry marked once maps the first of several groups and says the rest were left out', () => {
+    const a40 = (...groups: string[]) => message(MSH.replace('ADT^A01^ADT_A01', 'ADT^A40^ADT_A39'), 'EVN|A40|20240314093000', ...groups);
+    const first = [PID, 'MRG|RGT7654321^^^RGT^MR'];
+    const second = ['PID|1||RGT2222222^^^RGT^MR||JONES^MARY||19700101|F', 'MRG|RGT3333333^^^RGT^MR'];
+    const one = mapper.map(a40(...first), RGT);
+    const two = mapper.map(a40(...first, ...second), RGT);
+    const replaces = (r: MapResult) => resourcesOf(r, 'Patient')[0]?.['extension'];
+    expect(replaces(two)).toEqual(replaces(one)); // the second MRG does not merge into the first survivor
+    expect(replaces(one)).toHaveLength(1);
+    expect(one.warnings).toEqual([]);
+    expect(two.warnings).toEqual([expect.stringMatching(/^MRG: the message has 2 MRG segments; only the first is mapped \(mappings\/hl7v2\/messages\/ADT_A39\.yaml:\d+/)]);
+  });
+
+  it('once and repeat on one entry is a load error', () => {
+    const dir = baseWith({ 'hl7v2/messages/ZZZ_Z01.yaml': 'structure: ZZZ_Z01\nresources:\n  - repeat: true\n    once: true\n    segment: PID\n    template: Patient\n' });
+    expect(loadError(dir)).toMatch(/ZZZ_Z01\.yaml:3:\d+ — resources\[0\]: once \(only the first segment\) and repeat/);
   });
 
   it('an A08 preserves the held Encounter status unless PV1-45 shows a discharge', () => {
     const a08 = (pv1: string) => message(MSH.replace('ADT^A01^ADT_A01', 'ADT^A08^ADT_A01'), PID, pv1);
     const open = mapper.map(a08(PV1), RGT);
     const id = resourcesOf(open, 'Encounter')[0]?.['id'];
-    expect(open.preserve).toEqual([{ resourceType: 'Encounter', id, elements: ['status'] }]);
+    const status = (r: MapResult) => r.preserve.filter((p) => p.elements.includes('status'));
+    expect(status(open)).toEqual([{ resourceType: 'Encounter', id, elements: ['status'] }]);
     const closed = mapper.map(a08(`${PV1}|20240320120000`), RGT);
-    expect(closed.preserve).toEqual([]);
+    expect(status(closed)).toEqual([]);
     expect(resourcesOf(closed, 'Encounter')[0]?.['status']).toBe('finished');
   });
 });

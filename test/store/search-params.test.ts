@@ -31,7 +31,8 @@ describe('search parameter registry', () => {
     expect(listSearchParameters('Organization').map((p) => p.name)).toEqual(['_id', '_lastUpdated', 'identifier', 'name']);
     expect(listSearchParameters('Practitioner').map((p) => p.name)).toContain('identifier');
     expect(listSearchParameters('Location').map((p) => p.name)).toContain('identifier');
-    expect(listSearchParameters('Observation').map((p) => p.name)).toEqual(['_id', '_lastUpdated']);
+    expect(listSearchParameters('Observation').map((p) => p.name)).toEqual(['_id', '_lastUpdated', 'patient', 'subject', 'encounter', 'identifier', 'code', 'category', 'status', 'date']);
+    expect(listSearchParameters('Specimen').map((p) => p.name)).toEqual(['_id', '_lastUpdated']);
     expect(getSearchParameter('Patient', 'toString')).toBeUndefined();
     expect(getSearchParameter('constructor', '_id')?.type).toBe('token');
   });
@@ -76,6 +77,27 @@ describe('search parameter registry', () => {
     const params = extractIndexEntries(encounter).map((e) => e.param);
     expect(params).toContain('subject');
     expect(params).not.toContain('patient');
+  });
+
+  it('indexes clinical resources by patient, code and date', () => {
+    const entries = extractIndexEntries({
+      resourceType: 'Procedure',
+      id: 'p1',
+      status: 'completed',
+      subject: { reference: 'Patient/pat1' },
+      encounter: { reference: 'Encounter/enc1' },
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '80146002' }] },
+      performedDateTime: '2024-03-05T10:15:00Z',
+    });
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        { param: 'patient', entry: { kind: 'reference', targetType: 'Patient', targetId: 'pat1' } },
+        { param: 'encounter', entry: { kind: 'reference', targetType: 'Encounter', targetId: 'enc1' } },
+        { param: 'code', entry: { kind: 'token', system: 'http://snomed.info/sct', code: '80146002' } },
+        { param: 'status', entry: { kind: 'token', system: 'http://hl7.org/fhir/event-status', code: 'completed' } },
+      ]),
+    );
+    expect(entries.find((e) => e.param === 'date')?.entry).toMatchObject({ kind: 'date', start: '2024-03-05T10:15:00.000Z' });
   });
 
   it('parses references in their usual shapes', () => {

@@ -18,7 +18,7 @@ export interface TestEngine {
   stop(): Promise<void>;
 }
 
-export function testConfigText(options: { maxFrameBytes?: number; idleTimeoutMs?: number; mappingsDir?: string } = {}): string {
+export function testConfigText(options: { maxFrameBytes?: number; idleTimeoutMs?: number; extraChannels?: string; mappingsDir?: string } = {}): string {
   return `
 mappings: ${options.mappingsDir ?? join(REPO_ROOT, 'mappings')}
 channels:
@@ -26,6 +26,7 @@ channels:
     name: Cambridge University Hospitals ADT feed
     organisation: { odsCode: RGT, name: Cambridge University Hospitals NHS Foundation Trust }
     source: { type: mllp, port: 2575, maxFrameBytes: ${options.maxFrameBytes ?? 65536}, idleTimeoutMs: ${options.idleTimeoutMs ?? 60000} }
+${options.extraChannels ?? ''}
 pipeline: { maxAttempts: 3, backoffMs: 20, maxBackoffMs: 200, concurrency: 4 }
 `;
 }
@@ -43,6 +44,8 @@ export interface TestEngineOptions {
   readonly mappingsDir?: string;
   /** mapping hot reload: watch the folders (default false in tests) and the debounce */
   readonly watchMappings?: { readonly debounceMs: number };
+  /** more channels, as YAML list items indented under channels: (GP feeds) */
+  readonly extraChannels?: string;
 }
 
 export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {

@@ -1,7 +1,24 @@
 import { invalidId, unknownResourceType } from '../outcomes.js';
 
 /** Resource types this API serves (read and search-type). */
-export const SUPPORTED_RESOURCE_TYPES = ['Patient', 'Encounter', 'Organization', 'Practitioner', 'Location', 'Provenance'] as const;
+export const SUPPORTED_RESOURCE_TYPES = [
+  'Patient',
+  'Encounter',
+  'Organization',
+  'Practitioner',
+  'Location',
+  'Provenance',
+  'AllergyIntolerance',
+  'Condition',
+  'Procedure',
+  'Observation',
+  'MedicationStatement',
+  'MedicationRequest',
+  'Immunization',
+  'RelatedPerson',
+  'Coverage',
+  'CareTeam',
+] as const;
 export type SupportedResourceType = (typeof SUPPORTED_RESOURCE_TYPES)[number];
 
 /** FHIR R4 id: 1 to 64 of A-Z a-z 0-9 - . */

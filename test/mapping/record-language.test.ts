@@ -1,0 +1,142 @@
+/** The mapping language over other inputs (mappings/gp/): FHIR and CSV paths, load errors with file:line, mapping errors naming the rule. */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../src/channels/csv.js';
+import { loadMappingSet, MappingError, MappingLoadError } from '../../src/mapping/index.js';
+import { createRecordMapper } from '../../src/mapping/record-mapper.js';
+import { channel, mappingsDir } from '../support/mapping-harness.js';
+
+const PRACTICE = channel('histon-gp', 'D81025', 'Histon Road Surgery');
+const temps: string[] = [];
+afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function baseWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'junction-gp-mapping-'));
+  temps.push(dir);
+  cpSync(mappingsDir, dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
+function loadError(dir: string): string {
+  try {
+    loadMappingSet(dir);
+  } catch (error) {
+    expect(error).toBeInstanceOf(MappingLoadError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a MappingLoadError');
+}
+
+const patient = { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'https://fhir.nhs.uk/Id/local', value: 'L1' }, { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9457306147' }] };
+
+describe('load errors in GP mapping files say file:line, what and how to fix', () => {
+  it('a CSV path that is not a column of its layout', () => {
+    const dir = baseWith({ 'gp/csv/problems.yaml': 'input: csv\nstructure: gp-csv-problems\ncolumns: [nhs_number, local_patient_id, code]\nperson: { nhsNumber: nhs_number }\nresources:\n  - key: patient\n    template: CsvPatientStub\n  - key: c\n    template: X\ntemplates:\n  X:\n    resourceType: Condition\n    id: { from: code }\n    fields:\n      note:\n        - fields:\n            text: { from: comment }\n' });
+    expect(loadError(dir)).toMatch(/gp\/csv\/problems\.yaml:17:\d+ — there is no column "comment" in layout gp-csv-problems — use one of: nhs_number, local_patient_id, code/);
+  });
+
+  it('a FHIR path that is not a path', () => {
+    const dir = baseWith({ 'gp/fhir/extra.yaml': 'input: fhir\ntemplates:\n  Broken:\n    fields:\n      text: { from: "code..text" }\n' });
+    expect(loadError(dir)).toMatch(/gp\/fhir\/extra\.yaml:5:\d+ — "code\.\.text" is not a valid path — write element names joined by dots/);
+  });
+
+  it('an unknown input kind', () => {
+    const dir = baseWith({ 'gp/fhir/other.yaml': 'input: hl7\ntemplates: {}\n' });
+    expect(loadError(dir)).toMatch(/gp\/fhir\/other\.yaml:1:\d+ — input: input must be fhir .* or csv/);
+  });
+
+  it('an unknown var and a ref to no key', () => {
+    const dir = baseWith({ 'gp/fhir/extra.yaml': 'input: fhir\ntemplates:\n  Odd:\n    fields:\n      a: { var: practiceCode }\n      b: { ref: nobody }\n' });
+    const text = loadError(dir);
+    expect(text).toMatch(/extra\.yaml:5:\d+ — unknown var "practiceCode"/);
+    expect(text).toMatch(/extra\.yaml:6:\d+ — ref "nobody" names no resource key/);
+  });
+});
+
+describe('mapping FHIR input', () => {
+  const mapper = createRecordMapper(loadMappingSet(mappingsDir));
+
+  it('a bundle without the Patient the structure requires fails naming the entry file:line and the template', () => {
+    const run = () => mapper.mapBundle('gp-connect', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Condition', id: 'c' } }] }, PRACTICE);
+    expect(run).toThrow(MappingError);
+    try {
+      run();
+    } catch (err) {
+      expect((err as MappingError).message).toMatch(/has no Patient, which this mapping needs \(template GpPatient\)/);
+      expect((err as MappingError).where).toMatch(/^mappings\/gp\/gp-connect\.yaml:\d+:\d+$/);
+    }
+  });
+
+  it('selects the NHS number with each + when, keys the Patient to it, reports unknown types and drops dangling references with a warning', () => {
+    const result = mapper.mapBundle(
+      'gp-connect',
+      {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          { resource: { ...patient, generalPractitioner: [{ reference: 'Practitioner/none' }] } },
+          { resource: { resourceType: 'Flag', id: 'f1', status: 'active' } },
+          { resource: { resourceType: 'Flag', id: 'f2', status: 'active' } },
+          { fullUrl: 'urn:uuid:6d1c', resource: { resourceType: 'Practitioner', id: 'x', identifier: [{ system: 'https://fhir.nhs.uk/Id/sds-user-id', value: 'G1' }] } },
+          { resource: { resourceType: 'Condition', id: 'c1', clinicalStatus: 'active', code: { text: 'Gout' }, subject: { reference: 'Patient/p1' }, asserter: { reference: 'urn:uuid:6d1c' } } },
+        ],
+      },
+      PRACTICE,
+    );
+    const resources = (result.bundle.entry ?? []).map((e) => e.resource as any);
+    const p = resources.find((r) => r.resourceType === 'Patient');
+    expect(p.identifier).toEqual([{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9457306147' }, { system: 'https://fhir.nhs.uk/Id/local', value: 'L1' }]);
+    const practitioner = resources.find((r) => r.resourceType === 'Practitioner');
+    expect(resources.find((r) => r.resourceType === 'Condition').asserter).toEqual({ reference: `Practitioner/${practitioner.id}` });
+    expect(p.generalPractitioner).toBeUndefined();
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^Patient\/p1\.generalPractitioner\.reference\[0\] \(\S+ at \S+\.yaml:\d+:\d+\): reference "Practitioner\/none" is to nothing this mapping makes a resource from; left out$/),
+    ]);
+    expect(result.unmapped).toEqual(expect.arrayContaining([{ path: 'Flag', count: 2 }]));
+  });
+
+  it('gives the Patient the id an HL7 v2 message about the same NHS number gives it', async () => {
+    const { createMapper } = await import('../../src/mapping/index.js');
+    const { parseMessage } = await import('../../src/hl7v2/index.js');
+    const hl7 = createMapper(loadMappingSet(mappingsDir)).map(
+      parseMessage('MSH|^~\\&|PAS|RGT|J|HIE|20240314093000||ADT^A01^ADT_A01|1|P|2.5\rPID|1||9457306147^^^NHS^NH||HARGREAVES^ELEANOR\rPV1|1|I|W1^B1^1^RGT||||||||||||||||V1'),
+      channel('rgt-adt', 'RGT', 'CUH'),
+    );
+    const gp = mapper.mapBundle('gp-connect', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient }] }, PRACTICE);
+    const id = (r: typeof gp) => r.bundle.entry?.find((e) => e.resource?.resourceType === 'Patient')?.resource?.id;
+    expect(id(gp)).toBe(id(hl7));
+  });
+});
+
+describe('CSV files', () => {
+  it('reads quoted fields, doubled quotes, line breaks inside quotes, CRLF and a byte order mark; a short row is an error of its line', () => {
+    const csv = parseCsv('\uFEFFNHS_Number,Note\r\n9457306147,"says ""hello"", twice"\r\n9721147834,"two\nlines"\r\n\r\nshort\r\n');
+    expect(csv.header).toEqual(['nhs_number', 'note']);
+    expect(csv.rows).toEqual([
+      { line: 2, values: { nhs_number: '9457306147', note: 'says "hello", twice' } },
+      { line: 3, values: { nhs_number: '9721147834', note: 'two\nlines' } },
+    ]);
+    expect(csv.errors).toEqual([{ line: 6, error: '1 fields, but the header names 2 columns' }]);
+  });
+
+  it('a row of a layout maps on its own; the layout is found from the header', () => {
+    const mapper = createRecordMapper(loadMappingSet(mappingsDir));
+    const header = ['nhs_number', 'local_patient_id', 'allergy_id', 'snomed_code', 'description', 'category', 'criticality', 'reaction', 'status', 'onset_date', 'recorded_date'];
+    expect(mapper.layoutFor(header)?.structure).toBe('gp-csv-allergies');
+    expect(mapper.layoutFor(['nhs_number'])).toBeUndefined();
+    const values = Object.fromEntries(header.map((h) => [h, ''])) as Record<string, string>;
+    Object.assign(values, { nhs_number: '9457306147', allergy_id: 'A1', snomed_code: '91936005', description: 'Allergy to penicillin', category: 'Drug', status: 'Active', extra: 'x' });
+    const result = mapper.mapRow({ layout: 'gp-csv-allergies', file: 'a.csv', row: 2, values }, PRACTICE);
+    const allergy = result.bundle.entry?.find((e) => e.resource?.resourceType === 'AllergyIntolerance')?.resource as any;
+    expect(allergy.category).toEqual(['medication']);
+    expect(allergy.clinicalStatus.coding[0].code).toBe('active');
+    expect(result.unmapped).toEqual([{ path: 'extra', count: 1 }]);
+    expect(result.preserve[0]?.elements).toContain('name');
+  });
+});
