@@ -68,7 +68,7 @@ function assignIds(structure: CompiledRecordStructure, input: Input, run: JsonRu
       if (entry.required) {
         throw new MappingError(
           `the ${structure.structure} input has no ${entry.source ?? 'record'}, which this mapping needs (template ${entry.template.name}); the sender must include it`,
-          entry.where,
+          `${entry.where}; input ${entry.source ?? 'record'}`,
         );
       }
       continue;
@@ -82,10 +82,15 @@ function assignIds(structure: CompiledRecordStructure, input: Input, run: JsonRu
       const id = entry.template.id?.(cur, run);
       const type = entry.template.resourceType as string;
       if (id === undefined) {
-        run.warn(`${cur.place}: no ${type} made: template ${entry.template.name} found no identifier for its id (${entry.template.where})`);
+        run.warn(`${cur.place}: no ${type} made: template ${entry.template.name} found no identifier for its id (${entry.template.idWhere ?? entry.template.where}, ${entry.template.name}.id)`);
         continue;
       }
-      if (!isFhirId(id)) throw new MappingError(`template ${entry.template.name} made an id that is not a valid FHIR id (use transform: hash-id)`, entry.template.where);
+      if (!isFhirId(id)) {
+        throw new MappingError(
+          `template ${entry.template.name} made an id that is not a valid FHIR id (1-64 of A-Z a-z 0-9 - .): give its id rule transform: hash-id`,
+          `${entry.template.idWhere ?? entry.template.where} (${entry.template.name}.id); input record ${place}`,
+        );
+      }
       const key = `${type}/${id}`;
       if (entry.key !== undefined) run.refs.set(entry.key, key);
       run.mainKeys.add(key);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/hl7v2/index.js';
 import { createMapper, loadMappingSet, MappingError } from '../../src/mapping/index.js';
+import { createRecordMapper } from '../../src/mapping/record-mapper.js';
 import { adt } from '../support/messages.js';
 import { channel, mappingsDir } from '../support/mapping-harness.js';
 
@@ -92,5 +93,17 @@ describe('mapping problems name file:line, rule and message place', () => {
     const err = mapError(() => createMapper(loadMappingSet(copy)).map(parseMessage(adt()), RGT));
     expect(err.message).toMatch(/template Patient made an id that is not a valid FHIR id.*hash-id/);
     expect(err.where).toMatch(new RegExp(`bad-id/hl7v2/segments/PID\\.yaml:${line}:\\d+ \\(Patient\\.id\\); message segment PID$`));
+  });
+
+  it('a GP record template that makes an id that is not a FHIR id names the id rule and the input record', () => {
+    const copy = join(dir, 'bad-gp-id');
+    cpSync(mappingsDir, copy, { recursive: true });
+    const patient = join(copy, 'gp', 'fhir', 'patient.yaml');
+    writeFileSync(patient, readFileSync(patient, 'utf8').replace('transform: { hash-id: { namespace: Patient } }', 'transform: uppercase'));
+    const line = readFileSync(patient, 'utf8').split('\n').findIndex((l) => l.includes('var: personKey')) + 1;
+    const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9457306147' }] } }] };
+    const err = mapError(() => createRecordMapper(loadMappingSet(copy)).mapBundle('gp-connect', bundle, channel('histon-gp', 'D81025', 'Histon Road Surgery')));
+    expect(err.message).toMatch(/template GpPatient made an id that is not a valid FHIR id/);
+    expect(err.where).toMatch(new RegExp(`bad-gp-id/gp/fhir/patient\\.yaml:${line}:\\d+ \\(GpPatient\\.id\\); input record Patient/p1$`));
   });
 });

@@ -69,7 +69,7 @@ describe('mapping FHIR input', () => {
       run();
     } catch (err) {
       expect((err as MappingError).message).toMatch(/has no Patient, which this mapping needs \(template GpPatient\)/);
-      expect((err as MappingError).where).toMatch(/^mappings\/gp\/gp-connect\.yaml:\d+:\d+$/);
+      expect((err as MappingError).where).toMatch(/^mappings\/gp\/gp-connect\.yaml:\d+:\d+; input Patient$/);
     }
   });
 
