@@ -15,7 +15,7 @@ const ENTRY = /^entry\[(\d+)\]\.(.*)$/;
 export function explainTable(rows: readonly ExplainedElement[], unmapped: readonly UnmappedItem[], warnings: readonly string[]): string {
   const out: string[] = [];
   const envelope = rows.filter((r) => !ENTRY.test(r.path));
-  out.push(`Bundle ${envelope.map((r) => `${r.path} ${JSON.stringify(r.value)}${r.input ? ` (from ${r.input})` : ''}`).join(', ')}`);
+  out.push(`Bundle ${envelope.map((r) => `${r.path} ${JSON.stringify(r.value)}`).join(', ')}`);
   const entries = new Map<number, ExplainedElement[]>();
   for (const r of rows) {
     const m = ENTRY.exec(r.path);

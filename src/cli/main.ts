@@ -23,8 +23,8 @@ program
 
 program
   .command('map')
-  .description('Map an HL7v2 message file to FHIR and print the Bundle and what was not mapped (no engine needed).')
-  .argument('<file>', 'an HL7v2 message file (CR or LF between segments)')
+  .description('Map an input file to FHIR and print the Bundle and what was not mapped (no engine needed).')
+  .argument('<file>', 'an HL7v2 message (.hl7, CR or LF between segments), a GP Connect record (.json) or a GP CSV extract (.csv)')
   .option('-c, --channel <id>', 'channel whose organisation and mapping overlays to use (default: the first in junction.yaml)')
   .option('--unmapped', 'print only the report of what was not mapped')
   .option('--explain', 'for each output element: the mapping file:line, template and rule that made it, and the message place it read')

@@ -1,7 +1,14 @@
-import { readFileSync } from 'node:fs';
+/**
+ * `junction map FILE [--channel ID] [--unmapped] [--explain [--json]]`: map one input file (any input kind
+ * fixtures know: `.hl7` message, `.json` GP Connect record, `.csv` GP extract) with the mapping files, and
+ * print the result, only what was not mapped, or where each output element came from. No engine needed.
+ */
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { Hl7ParseError, parseMessage } from '../hl7v2/index.js';
-import { createMapper, loadMappingSet, MappingLoadError } from '../mapping/index.js';
+import { FIXTURE_KINDS, kindFor } from '../golden/index.js';
+import { Hl7ParseError } from '../hl7v2/index.js';
+import { MappingLoadError, type MapResult } from '../mapping/index.js';
 import { MappingError } from '../mapping/types.js';
 import { explainTable } from './explain-format.js';
 
@@ -14,6 +21,13 @@ export interface MapOptions {
   readonly json?: boolean;
 }
 
+/** The fields `junction map` prints of a result, in this order. */
+function shown(r: MapResult, unmappedOnly: boolean): unknown {
+  return unmappedOnly
+    ? { unmapped: r.unmapped, warnings: r.warnings }
+    : { bundle: r.bundle, unmapped: r.unmapped, warnings: r.warnings, preserve: r.preserve, labels: r.labels };
+}
+
 export async function runMap(file: string, options: MapOptions): Promise<void> {
   try {
     const config = loadConfig(process.env);
@@ -21,32 +35,35 @@ export async function runMap(file: string, options: MapOptions): Promise<void> {
     if (!channel) {
       throw new Error(`no channel "${options.channel}" in ${config.configPath}; channels are: ${config.channels.map((c) => c.id).join(', ')}`);
     }
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    if (!existsSync(file)) throw new Error(`cannot read ${file}: ENOENT`);
+    const found = kindFor(basename(file));
+    if (found === undefined) {
+      const endings = FIXTURE_KINDS.flatMap((k) => k.extensions.map((e) => `${e} (${k.name})`)).join(', ');
+      throw new Error(`cannot tell what ${file} holds from its name: junction map reads ${endings}`);
     }
-    const message = parseMessage(text);
-    const set = loadMappingSet(config.mappingsDir, channel.overlayDirs, { explain: options.explain === true });
-    const mapper = createMapper(set);
-    const result = mapper.map(message, {
-      id: channel.id,
-      organisation: { odsCode: channel.organisation.odsCode, ...(channel.organisation.name ? { name: channel.organisation.name } : {}) },
+    const mapFile = found.kind.prepare({
+      mappingsDir: config.mappingsDir,
+      overlayDirs: channel.overlayDirs,
+      channel: { id: channel.id, organisation: { odsCode: channel.organisation.odsCode, ...(channel.organisation.name ? { name: channel.organisation.name } : {}) } },
+      explain: options.explain === true,
     });
-    if (options.explain && set.explainer) {
-      const elements = set.explainer.explain(result.bundle);
-      process.stdout.write(
-        options.json
-          ? `${JSON.stringify({ elements, unmapped: result.unmapped, warnings: result.warnings }, null, 2)}\n`
-          : explainTable(elements, result.unmapped, result.warnings),
-      );
+    const produced = mapFile(file);
+    // one result (a message, a record) or one per CSV row
+    const results = (Array.isArray(produced.output) ? produced.output : [produced.output]) as MapResult[];
+    const many = Array.isArray(produced.output);
+    if (options.explain) {
+      const explained = produced.explained ?? [];
+      if (options.json) {
+        const per = results.map((r, i) => ({ elements: explained[i] ?? [], unmapped: r.unmapped, warnings: r.warnings }));
+        process.stdout.write(`${JSON.stringify(many ? per : per[0], null, 2)}\n`);
+      } else {
+        const tables = results.map((r, i) => `${many ? `— result ${i + 1} of ${results.length}\n` : ''}${explainTable(explained[i] ?? [], r.unmapped, r.warnings)}`);
+        process.stdout.write(tables.join('\n'));
+      }
       return;
     }
-    const output = options.unmapped
-      ? { unmapped: result.unmapped, warnings: result.warnings }
-      : { bundle: result.bundle, unmapped: result.unmapped, warnings: result.warnings, preserve: result.preserve, labels: result.labels };
-    process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    const out = results.map((r) => shown(r, options.unmapped === true));
+    process.stdout.write(`${JSON.stringify(many ? out : out[0], null, 2)}\n`);
   } catch (err) {
     const known = err instanceof ConfigError || err instanceof Hl7ParseError || err instanceof MappingLoadError || err instanceof MappingError;
     const where = err instanceof MappingError && err.where ? ` (at ${err.where})` : '';

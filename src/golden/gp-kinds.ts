@@ -14,10 +14,12 @@ export const gpConnectFixtures: FixtureKind = {
   name: 'gp-connect',
   extensions: ['.json'],
   prepare(setup) {
-    const mapper = createRecordMapper(loadMappingSet(setup.mappingsDir, setup.overlayDirs));
+    const set = loadMappingSet(setup.mappingsDir, setup.overlayDirs, { explain: setup.explain === true });
+    const mapper = createRecordMapper(set);
+    const explainer = set.explainer;
     return (inputPath) => {
       const result = mapper.mapBundle('gp-connect', JSON.parse(readFileSync(inputPath, 'utf8')), setup.channel);
-      return { output: result, bundles: [result.bundle] };
+      return { output: result, bundles: [result.bundle], ...(explainer ? { explained: [explainer.explain(result.bundle)] } : {}) };
     };
   },
 };
@@ -26,7 +28,9 @@ export const csvExtractFixtures: FixtureKind = {
   name: 'gp-csv',
   extensions: ['.csv'],
   prepare(setup) {
-    const mapper = createRecordMapper(loadMappingSet(setup.mappingsDir, setup.overlayDirs));
+    const set = loadMappingSet(setup.mappingsDir, setup.overlayDirs, { explain: setup.explain === true });
+    const mapper = createRecordMapper(set);
+    const explainer = set.explainer;
     return (inputPath) => {
       const csv = parseCsv(readFileSync(inputPath, 'utf8'));
       const layout = mapper.layoutFor(csv.header);
@@ -35,7 +39,8 @@ export const csvExtractFixtures: FixtureKind = {
       }
       const file = inputPath.replace(/^.*[\\/]/, '');
       const results = csv.rows.map((row) => mapper.mapRow({ layout: layout.structure, file, row: row.line, values: row.values }, setup.channel));
-      return { output: results, bundles: results.map((r) => r.bundle) };
+      const bundles = results.map((r) => r.bundle);
+      return { output: results, bundles, ...(explainer ? { explained: bundles.map((b) => explainer.explain(b)) } : {}) };
     };
   },
 };

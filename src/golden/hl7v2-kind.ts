@@ -8,10 +8,12 @@ export const hl7v2Fixtures: FixtureKind = {
   name: 'hl7v2',
   extensions: ['.hl7'],
   prepare(setup) {
-    const mapper = createMapper(loadMappingSet(setup.mappingsDir, setup.overlayDirs), { clock: () => new Date('2000-01-01T00:00:00Z') });
+    const set = loadMappingSet(setup.mappingsDir, setup.overlayDirs, { explain: setup.explain === true });
+    const mapper = createMapper(set, { clock: () => new Date('2000-01-01T00:00:00Z') });
+    const explainer = set.explainer;
     return (inputPath) => {
       const result = mapper.map(parseMessage(bytesToText(readFileSync(inputPath))), setup.channel);
-      return { output: result, bundles: [result.bundle] };
+      return { output: result, bundles: [result.bundle], ...(explainer ? { explained: [explainer.explain(result.bundle)] } : {}) };
     };
   },
 };

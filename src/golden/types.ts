@@ -1,5 +1,6 @@
 /** What an input kind of golden fixture is: see kinds.ts for the registry. */
 import type { Bundle } from '@medplum/fhirtypes';
+import type { ExplainedElement } from '../mapping/index.js';
 import type { ChannelContext } from '../mapping/types.js';
 
 /** What a kind is given to build its mapper: the mapping files and the channel the fixtures were recorded on. */
@@ -8,6 +9,8 @@ export interface FixtureSetup {
   /** the channel's overlay folders, applied on top of mappingsDir */
   readonly overlayDirs: readonly string[];
   readonly channel: ChannelContext;
+  /** compile the explaining variant and give `explained` (`junction map --explain`; slower) */
+  readonly explain?: boolean;
 }
 
 /** What mapping one input file gives. */
@@ -16,6 +19,8 @@ export interface FixtureOutput {
   readonly output: unknown;
   /** the FHIR bundles in that output: each must pass the rule checks */
   readonly bundles: readonly Bundle[];
+  /** with setup.explain: per bundle, where each element came from */
+  readonly explained?: readonly (readonly ExplainedElement[])[];
 }
 
 export interface FixtureKind {

@@ -33,8 +33,11 @@ export interface ExplainedElement extends Partial<Provenance> {
 
 /** What a rule reads, as written (`PID-5.1`, `.1` made absolute at the cursor, `var odsCode` …). */
 function inputOf(def: NodeDef, cur: Cursor): string {
-  const here = describe(cur);
-  const path = (text: string): string => (text.startsWith('.') ? `${here}${text}` : text);
+  // HL7 v2 cursors say `PID-3[2]`; cursors over other inputs (json-input.ts) carry their own place and record
+  const other = cur as Cursor & { readonly place?: unknown; readonly origin?: unknown };
+  const json = typeof other.place === 'string' && typeof other.origin === 'string';
+  const here = json ? (other.place as string) : describe(cur);
+  const path = (text: string): string => (text.startsWith('.') ? `${here}${text}` : json ? `${other.origin as string} ${text}` : text);
   let what: string;
   if (def.from !== undefined) what = path(def.from);
   else if (def.var !== undefined) what = `var ${def.var}`;
@@ -177,7 +180,7 @@ export class Explainer implements ExplainHook {
     if (filled !== undefined && key === 'id' && filled.id !== undefined) return { where: filled.id, rule: `${filled.template}.id`, input: 'template id rule' };
     if (/\.meta\.security$/.test(path)) return { where: 'security-labels.yaml', rule: 'security label rules', input: 'the coded elements of the resource' };
     if (/^entry\[\d+\]\.(fullUrl|request)$/.test(path)) return { where: '(engine)', rule: 'transaction entry: PUT Type/id', input: '' };
-    if (path === 'timestamp') return { where: '(engine)', rule: 'Bundle.timestamp', input: 'MSH-7' };
+    if (path === 'timestamp') return { where: '(engine)', rule: 'Bundle.timestamp', input: "the input's own time (MSH-7 for HL7 v2)" };
     if (path === 'resourceType' || path === 'type') return { where: '(engine)', rule: 'transaction Bundle', input: '' };
     return undefined;
   }

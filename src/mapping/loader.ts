@@ -240,7 +240,7 @@ export function loadMappingSet(baseDir: string, overlayDirs: readonly string[] =
   }
   problems.throwIfAny();
 
-  const records = compileRecordFiles(collected.records, collected.conceptMaps, problems, BUILTIN_VARS);
+  const records = compileRecordFiles(collected.records, collected.conceptMaps, problems, BUILTIN_VARS, explainer);
   problems.throwIfAny();
 
   const events = new Map<string, string>();

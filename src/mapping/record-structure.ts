@@ -50,8 +50,8 @@ export interface RecordFileSource {
 /** Vars a record mapping can read besides the built-in ones. */
 const RECORD_VARS = ['sourceFile', 'rowNumber'] as const;
 
-function sharedFor(templates: Map<string, TemplateSource>, conceptMaps: ReadonlyMap<string, ConceptMap>, problems: Problems, input: Shared['input']): Shared {
-  return { templates, compiled: new Map(), compiling: new Set(), compileTemplate, conceptMaps, problems, vars: [], refs: [], ...(input ? { input } : {}) };
+function sharedFor(templates: Map<string, TemplateSource>, conceptMaps: ReadonlyMap<string, ConceptMap>, problems: Problems, input: Shared['input'], explain: Shared['explain']): Shared {
+  return { templates, compiled: new Map(), compiling: new Set(), compileTemplate, conceptMaps, problems, vars: [], refs: [], ...(input ? { input } : {}), ...(explain ? { explain } : {}) };
 }
 
 function addTemplates(into: Map<string, TemplateSource>, source: RecordFileSource, problems: Problems): void {
@@ -179,13 +179,15 @@ export function compileRecordFiles(
   problems: Problems,
   /** vars every rule can read (mapping-set.ts) */
   builtins: readonly string[],
+  /** the explaining variant (`junction map --explain`), see explain.ts */
+  explain?: Shared['explain'],
 ): Map<string, CompiledRecordStructure> {
   const out = new Map<string, CompiledRecordStructure>();
   const fhir = sources.filter((s) => s.def.input === 'fhir');
   if (fhir.length > 0) {
     const templates = new Map<string, TemplateSource>();
     for (const s of fhir) addTemplates(templates, s, problems);
-    const shared = sharedFor(templates, conceptMaps, problems, createJsonReader({ kind: 'fhir' }));
+    const shared = sharedFor(templates, conceptMaps, problems, createJsonReader({ kind: 'fhir' }), explain);
     compileGroup(fhir, fhir.filter((s) => s.def.structure !== undefined), shared, out, builtins);
   }
   const csvLibrary = sources.filter((s) => s.def.input === 'csv' && s.def.structure === undefined);
@@ -205,7 +207,7 @@ export function compileRecordFiles(
               ? { what: `there is no column ${JSON.stringify(p.text)} in layout ${layout}`, fix: `use one of: ${[...columns].join(', ')} (or add it to columns:)` }
               : undefined,
     });
-    compileGroup([s], [s], sharedFor(templates, conceptMaps, problems, reader), out, builtins);
+    compileGroup([s], [s], sharedFor(templates, conceptMaps, problems, reader, explain), out, builtins);
     for (const col of [s.def.person?.nhsNumber, s.def.person?.localId]) {
       if (col !== undefined && !columns.has(col)) problems.add(where({ file: s.file, path: ['person'] }), `person names column ${col}, which is not in columns:`, 'add it to columns: or fix its spelling');
     }

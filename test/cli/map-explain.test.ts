@@ -22,4 +22,22 @@ describe('junction map --explain', () => {
     expect(out.elements.find((e: { path: string }) => e.path === 'entry[0].fullUrl')).toMatchObject({ where: '(engine)' });
     expect(Array.isArray(out.unmapped)).toBe(true);
   }, 60_000);
+
+  it('maps the other input kinds too: a GP CSV extract gives one result per row', async () => {
+    const r = await junction(['map', 'fixtures/gp/problems.csv', '--channel', 'rgt-adt']);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(Array.isArray(out)).toBe(true);
+    expect(out.length).toBeGreaterThan(1);
+    expect(out[0].bundle.entry.map((e: any) => e.resource.resourceType)).toContain('Condition');
+    const explained = await junction(['map', 'fixtures/gp/problems.csv', '--explain']);
+    expect(explained.stdout).toMatch(/^— result 1 of \d+$/m);
+    expect(explained.stdout).toMatch(/^ {2}code\.coding\[0\]\.code +"\d+" +mappings\/gp\/csv\/problems\.yaml:\d+:\d+ +CsvProblem\.code\.coding\[0\]\.code +problems\.csv:2 snomed_code$/m);
+  }, 60_000);
+
+  it('says which files it reads when it cannot tell what a file holds', async () => {
+    const r = await junction(['map', 'README.md']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/cannot tell what README\.md holds.*\.hl7 \(hl7v2\).*\.csv/);
+  }, 60_000);
 });

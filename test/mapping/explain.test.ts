@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMapper, loadMappingSet } from '../../src/mapping/index.js';
+import { createRecordMapper } from '../../src/mapping/record-mapper.js';
 import { channel, hl7FixturesDir, mappingsDir, readHl7 } from '../support/mapping-harness.js';
 
 const RGT = channel('rgt-adt', 'RGT', 'Cambridge University Hospitals NHS Foundation Trust');
@@ -60,5 +61,18 @@ describe('--explain', () => {
     const rows = explaining.explainer!.explain(result.bundle);
     const gp = rows.find((r) => /\.resource\.generalPractitioner\[0\]\.reference$/.test(r.path));
     expect(gp).toMatchObject({ where: expect.stringMatching(/PD1\.yaml:\d+:\d+$/), rule: 'PatientPrimaryCare.generalPractitioner[0]', input: 'each PD1-3' });
+  });
+
+  it('explains GP records too: the record and element each value was read from', () => {
+    const records = createRecordMapper(explaining);
+    const plainRecords = createRecordMapper(plain);
+    const bundle = JSON.parse(readFileSync(join(hl7FixturesDir, '..', 'gp', 'gp-connect-structured-record.json'), 'utf8'));
+    const practice = channel('histon-gp', 'D81025', 'Histon Road Surgery');
+    const result = records.mapBundle('gp-connect', bundle, practice);
+    expect(result).toEqual(plainRecords.mapBundle('gp-connect', bundle, practice));
+    const rows = explaining.explainer!.explain(result.bundle);
+    const nhs = rows.find((r) => /^entry\[\d+\]\.resource\.identifier\[0\]\.value$/.test(r.path) && r.value === '9457306147');
+    expect(nhs).toMatchObject({ where: expect.stringMatching(/gp\/fhir\/patient\.yaml:\d+:\d+$/), rule: 'GpNhsNumber.value', input: expect.stringMatching(/^Patient\/\S+\.identifier\[0\]\.value$/) });
+    expect(rows.filter((r) => r.where === undefined)).toEqual([]);
   });
 });
