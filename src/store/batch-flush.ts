@@ -52,7 +52,7 @@ const WRITE_BATCH = `WITH input AS (
     INSERT INTO resources (resource_type, id, version_id, last_updated, content, event_time)
     SELECT resource_type, id, version_id, last_updated, content, event_time FROM input WHERE created
     ON CONFLICT (resource_type, id) DO NOTHING
-    RETURNING 1
+    RETURNING resource_type, id
   ),
   updated AS (
     UPDATE resources r
@@ -64,11 +64,14 @@ const WRITE_BATCH = `WITH input AS (
   ),
   history AS (
     INSERT INTO resource_history (resource_type, id, version_id, last_updated, content, message_id)
-    SELECT resource_type, id, version_id, last_updated, content, message_id FROM input
+    SELECT i.resource_type, i.id, i.version_id, i.last_updated, i.content, i.message_id FROM input i
+     WHERE NOT i.created OR EXISTS (SELECT 1 FROM created c WHERE c.resource_type = i.resource_type AND c.id = i.id)
     UNION ALL
     SELECT h.resource_type, h.id, h.version_id, h.last_updated, h.content::jsonb, h.message_id
       FROM unnest($9::text[], $10::text[], $11::integer[], $12::timestamptz[], $13::text[], $14::uuid[])
         AS h(resource_type, id, version_id, last_updated, content, message_id)
+      JOIN input i ON i.resource_type = h.resource_type AND i.id = h.id
+     WHERE NOT i.created OR EXISTS (SELECT 1 FROM created c WHERE c.resource_type = i.resource_type AND c.id = i.id)
   ),
   old_index AS (
     DELETE FROM search_index s USING input i
