@@ -143,7 +143,8 @@ export async function ownersOf(
      SELECT true AS owner, system, value, patient_id FROM owners
      UNION ALL
      SELECT false AS owner, n.system, n.value, n.patient_id FROM person_identifier n
-      WHERE n.system = $3 AND (n.patient_id IN (SELECT patient_id FROM owners) OR n.patient_id = ANY($4::text[]))`,
+       JOIN (SELECT patient_id FROM owners UNION SELECT unnest($4::text[])) AS c ON n.patient_id = c.patient_id
+      WHERE n.system = $3`,
     [identifiers.map((i) => i.system), identifiers.map((i) => i.value), NHS_NUMBER_SYSTEM, alsoNhsOf],
   );
   for (const row of rows) {
