@@ -174,6 +174,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger): Promi
           backoffMs: config.pipeline.backoffMs,
           maxBackoffMs: config.pipeline.maxBackoffMs,
         },
+        recordsBatch: config.pipeline.recordsBatch,
       });
       parts.add('workers', () => workers.stop());
     }

@@ -5,7 +5,14 @@
  */
 import type { JunctionMetrics } from '../observability/metrics.js';
 import { CONSUME_DEFAULTS } from './local-transport.js';
-import { UnrecoverableError, type ConsumeOptions, type StageHandler, type StageName, type Transport } from './transport.js';
+import {
+  UnrecoverableError,
+  type BatchStageHandler,
+  type ConsumeOptions,
+  type StageHandler,
+  type StageName,
+  type Transport,
+} from './transport.js';
 
 /** The part of an Intake counted here (structural, so intake.ts can use this module without a cycle). */
 interface ReceivingIntake {
@@ -66,6 +73,38 @@ export function instrumentedHandler<P>(
     metrics.stageDuration.observe({ stage }, (performance.now() - started) / 1000);
     metrics.rates[stage].out.mark();
     if (next) metrics.rates[next].in.mark();
+  };
+}
+
+/**
+ * Time a batch handler and count each message's outcome as {@link instrumentedHandler} would (every message
+ * of a batch is a first delivery; the batch's duration is each message's time in the handler).
+ */
+export function instrumentedBatchHandler<P>(
+  stage: StageName,
+  handler: BatchStageHandler<P>,
+  metrics: JunctionMetrics | undefined,
+  options: Pick<ConsumeOptions, 'maxAttempts'> = {},
+): BatchStageHandler<P> {
+  if (!metrics) return handler;
+  const maxAttempts = options.maxAttempts ?? CONSUME_DEFAULTS.maxAttempts;
+  return async (messages) => {
+    const started = performance.now();
+    const outcomes = await handler(messages);
+    const seconds = (performance.now() - started) / 1000;
+    outcomes.forEach((outcome, i) => {
+      const message = messages[i];
+      if (!message) return;
+      if (outcome.ok) {
+        metrics.stageDuration.observe({ stage }, seconds);
+        metrics.rates[stage].out.mark();
+        return;
+      }
+      const channel = channelOf(message.payload);
+      metrics.failed.inc({ channel, where: stage });
+      if (isUnrecoverable(outcome.error) || message.attempt >= maxAttempts) metrics.parked.inc({ channel, stage });
+    });
+    return outcomes;
   };
 }
 
