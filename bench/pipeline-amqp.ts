@@ -1,99 +1,201 @@
 /**
- * End to end over RabbitMQ into PostgreSQL, everything durable: several MLLP connections into one
- * engine (ingest + workers in one process here; docker-compose splits them). Prints
- *  - sustained messages/s with the senders going flat out, ACK latency p50/p99;
- *  - at a fixed 500 messages/s: ACK latency p50/p99 and ACK → readable over the FHIR API p50/p99.
- * Needs JUNCTION_TEST_DATABASE_URL and JUNCTION_TEST_AMQP_URL (CI's services); otherwise says so.
- * Run: npx tsx bench/pipeline-amqp.ts [messages=6000] [connections=8]
+ * End to end over RabbitMQ into PostgreSQL, everything durable, run as production runs it: the compiled
+ * engine in separate processes — one ingest (JUNCTION_ROLE=ingest: MLLP → RabbitMQ → ACK) and
+ * `--workers` worker processes (JUNCTION_ROLE=worker: map, apply to the store, serve the FHIR API) —
+ * configured by environment variables, on a fresh PostgreSQL schema and a unique queue prefix, both
+ * removed at the end. Several MLLP connections, each one message at a time (the next after the ACK).
+ *
+ *   (a) flat out for `--seconds`: messages/s acknowledged, ACK p50/p99/max, then how long until every
+ *       message is readable over the FHIR API (so the end-to-end rate);
+ *   (b) open loop at `--rate` messages/s for `--rate-seconds`, send times fixed in advance and latency
+ *       taken from them: ACK p50/p99/max, and ACK → readable p50/p99 for one message in `--sample`
+ *       (its Encounter returned by GET /fhir/Encounter?identifier=…; see bench/pipeline/readable.ts).
+ * For each process: event-loop delay, GC pauses and CPU share over the phase, to explain the tails.
+ *
+ * Needs JUNCTION_TEST_DATABASE_URL and JUNCTION_TEST_AMQP_URL; otherwise says so and exits 0.
+ * Run: npm run bench -- pipeline-amqp   (options: npx tsx bench/pipeline-amqp.ts --help)
  */
-import { performance } from 'node:perf_hooks';
-import { freshSchema, startTestEngine } from '../test/support/engine.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { dropSchema, freshSchema } from '../test/support/postgres-schema.js';
+import { deleteQueues } from '../test/support/engine.js';
 import { adt } from '../test/support/messages.js';
-import { frame, RawMllpClient, readAck } from '../test/support/mllp-raw-client.js';
+import { compileSources } from './compiled-src.js';
+import { fixedRate, flatOut, MllpConnection, type PhaseResult, type Sent } from './pipeline/load.js';
+import { startEngineProcess, writeBenchConfig, type EngineProcess, type ProbeReport } from './pipeline/processes.js';
+import { startReadablePoller, waitForEncounterCount } from './pipeline/readable.js';
 
-const databaseUrl = process.env['JUNCTION_TEST_DATABASE_URL'];
-const amqpUrl = process.env['JUNCTION_TEST_AMQP_URL'];
-const total = Number(process.argv[2] ?? 6000);
-const connections = Number(process.argv[3] ?? 8);
+const OPTIONS = {
+  connections: 8,
+  workers: 1,
+  seconds: 10,
+  rate: 500,
+  'rate-seconds': 20,
+  sample: 10,
+  'poll-ms': 10,
+  patients: 1000,
+  concurrency: 8,
+  'drain-timeout': 300,
+} as const;
+type OptionName = keyof typeof OPTIONS;
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
+function option(name: OptionName): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : OPTIONS[name];
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} wants a positive number`);
+  return value;
+}
 
-if (!databaseUrl || !amqpUrl) {
-  console.log('pipeline over RabbitMQ: skipped (set JUNCTION_TEST_DATABASE_URL and JUNCTION_TEST_AMQP_URL)');
+if (process.argv.includes('--help')) {
+  console.log(`npx tsx bench/pipeline-amqp.ts [--name value …]; defaults:\n${Object.entries(OPTIONS).map(([k, v]) => `  --${k} ${v}`).join('\n')}`);
   process.exit(0);
 }
 
-const t = await startTestEngine({
-  postgres: { url: databaseUrl, schema: freshSchema('junction_bench') },
-  amqp: { url: amqpUrl, queuePrefix: `bench${Date.now().toString(36)}` },
-});
-try {
-  /** Send `count` messages per connection; `interval` ms between sends per connection (0 = flat out). */
-  async function load(tag: string, count: number, interval: number, onAck?: (controlId: string, at: number) => void) {
-    const latencies: number[] = [];
-    let notAccepted = 0;
-    await Promise.all(
-      Array.from({ length: connections }, async (_, c) => {
-        const client = await RawMllpClient.connect(t.mllpPort);
-        let next = performance.now();
-        for (let i = 0; i < count; i++) {
-          if (interval > 0) {
-            next += interval;
-            const wait = next - performance.now();
-            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          }
-          const controlId = `${tag}${c}-${i}`;
-          const sent = performance.now();
-          await client.write(frame(adt({ event: 'A08', controlId, nhsNumber: '', mrn: `${tag}${c}-${i % 100}`, visitNumber: `${tag}V${c}-${i % 100}`, given: `G${i}` })));
-          const acks = await client.waitFor(i + 1, 60_000);
-          const at = performance.now();
-          latencies.push(at - sent);
-          if (readAck(acks[i] ?? '').code === 'AA') onAck?.(controlId, at);
-          else notAccepted++;
-        }
-        client.destroy();
-      }),
+const databaseUrl = process.env['JUNCTION_TEST_DATABASE_URL'];
+const amqpUrl = process.env['JUNCTION_TEST_AMQP_URL'];
+if (!databaseUrl || !amqpUrl) {
+  console.log('pipeline over RabbitMQ: skipped (set JUNCTION_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test and JUNCTION_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672)');
+  process.exit(0);
+}
+
+const CONNECTIONS = option('connections');
+const WORKERS = option('workers');
+const RATE = option('rate');
+const SAMPLE = option('sample');
+
+const pct = (xs: readonly number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const ms = (v: number) => (Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
+const pad = (s: string, n: number) => s.padEnd(n);
+const row = (label: string, measured: string, target = '') => console.log(`  ${pad(label, 44)}${pad(measured, 30)}${target}`);
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+const run = Date.now().toString(36);
+const schema = freshSchema('junction_bench');
+const queuePrefix = `bench${run}`;
+const work = mkdtempSync(join(tmpdir(), 'junction-bench-'));
+const root = resolve(import.meta.dirname, '..');
+/** message `seq` of phase `phase`: an A01 with its own visit number, for one of `patients` patients */
+const patients = option('patients');
+const visitOf = (phase: string, seq: number) => `${run}${phase}${seq}`;
+const message = (phase: string) => (seq: number) =>
+  adt({ event: 'A01', controlId: `${phase}${seq}`, nhsNumber: '', mrn: `${phase === 'W' ? 'W' : 'P'}${seq % patients}`, visitNumber: visitOf(phase, seq), given: `G${seq}` });
+
+const processes: EngineProcess[] = [];
+const connections: MllpConnection[] = [];
+const own = monitorEventLoopDelay({ resolution: 2 });
+own.enable();
+
+async function probeAll(): Promise<void> {
+  own.reset();
+  await Promise.all(processes.map((p) => p.reset()));
+}
+async function reportAll(): Promise<[string, ProbeReport][]> {
+  return Promise.all(processes.map(async (p) => [p.name, await p.report()] as [string, ProbeReport]));
+}
+function printProcesses(reports: [string, ProbeReport][]): void {
+  console.log(`  ${pad('process', 12)}${pad('loop delay p50/p99/max ms', 28)}${pad('GC pauses (n, total, max ms)', 32)}CPU (cores)`);
+  for (const [name, r] of reports) {
+    console.log(
+      `  ${pad(name, 12)}${pad(`${ms(r.loop.p50)} / ${ms(r.loop.p99)} / ${ms(r.loop.max)}`, 28)}${pad(`${r.gc.count}, ${ms(r.gc.totalMs)}, ${ms(r.gc.maxMs)}`, 32)}${r.cpuShare.toFixed(2)}`,
     );
-    return { latencies, notAccepted };
   }
+  const late = (ns: number) => Math.max(0, ns / 1e6 - 2);
+  console.log(`  ${pad('bench', 12)}${pad(`${ms(late(own.percentile(50)))} / ${ms(late(own.percentile(99)))} / ${ms(late(own.max))}`, 28)}(the load generator itself: its stalls add to every latency above)`);
+}
+const notAccepted = (r: PhaseResult) => r.sent.filter((s) => s.code !== 'AA').length;
+const ackLatencies = (r: PhaseResult, from: 'due' | 'written') => r.sent.map((s) => s.ackAt - s[from]);
 
-  const perConnection = Math.ceil(total / connections);
-  const started = performance.now();
-  const flat = await load('F', perConnection, 0);
-  const seconds = (performance.now() - started) / 1000;
-  const sent = perConnection * connections;
-  console.log(`pipeline over RabbitMQ into PostgreSQL (${connections} MLLP connections, ${sent} messages, all durable)`);
-  console.log(`  sustained ${(sent / seconds).toFixed(0)} messages/s acknowledged; ACK p50 ${pct(flat.latencies, 50).toFixed(2)} ms, p99 ${pct(flat.latencies, 99).toFixed(2)} ms${flat.notAccepted ? `; ${flat.notAccepted} not AA` : ''}`);
+try {
+  const compiled = compileSources('pipeline-amqp', ['cli/main.ts']);
+  const configPath = join(work, 'junction.yaml');
+  writeBenchConfig(configPath, join(root, 'mappings'), option('concurrency'));
+  const env = {
+    JUNCTION_DATABASE_URL: databaseUrl,
+    JUNCTION_DATABASE_SCHEMA: schema,
+    JUNCTION_AMQP_URL: amqpUrl,
+    JUNCTION_AMQP_QUEUE_PREFIX: queuePrefix,
+  };
+  // workers first, one at a time: the first creates the schema
+  for (let w = 0; w < WORKERS; w++) {
+    processes.push(await startEngineProcess({ name: `worker ${w + 1}`, compiled, configPath, dataDir: work, env: { ...env, JUNCTION_ROLE: 'worker' } }));
+  }
+  const ingest = await startEngineProcess({ name: 'ingest', compiled, configPath, dataDir: work, env: { ...env, JUNCTION_ROLE: 'ingest' } });
+  processes.unshift(ingest);
+  const reader = `http://127.0.0.1:${processes[1]?.httpPort ?? ingest.httpPort}`;
+  for (let c = 0; c < CONNECTIONS; c++) connections.push(await MllpConnection.open(ingest.mllpPort));
 
-  // fixed rate: 500 messages/s in total, and time from ACK until the Patient is readable
-  const rate = 500;
-  const interval = (1000 * connections) / rate;
-  const count = Math.max(20, Math.floor((rate * 10) / connections));
-  const readable: number[] = [];
-  const probes: Promise<void>[] = [];
-  const fixed = await load('R', count, interval, (controlId, ackAt) => {
-    if (!controlId.endsWith('0')) return; // sample one in ten
-    const mrn = `R${controlId.slice(1, controlId.indexOf('-'))}-${Number(controlId.split('-')[1]) % 100}`;
-    const given = `G${controlId.split('-')[1]}`;
-    probes.push(
-      (async () => {
-        for (let i = 0; i < 2000; i++) {
-          const r = await fetch(`${t.baseUrl}/fhir/Patient?identifier=https://junction.nhs.uk/Id/RGT/mr|${mrn}`);
-          const body = (await r.json()) as { entry?: { resource: { name?: { given?: string[] }[] } }[] };
-          if (body.entry?.[0]?.resource.name?.[0]?.given?.includes(given)) {
-            readable.push(performance.now() - ackAt);
-            return;
-          }
-          await new Promise((res) => setTimeout(res, 2));
-        }
-      })(),
-    );
-  });
-  await Promise.all(probes);
-  console.log(`  at ${rate} messages/s: ACK p50 ${pct(fixed.latencies, 50).toFixed(2)} ms, p99 ${pct(fixed.latencies, 99).toFixed(2)} ms; ACK → readable p50 ${pct(readable, 50).toFixed(1)} ms, p99 ${pct(readable, 99).toFixed(1)} ms (${readable.length} sampled)`);
+  let expected = 0;
+  // warm-up: JIT, connection pools, partitions taken by the workers
+  const warm = await fixedRate(connections, 200, 3, message('W'));
+  expected += warm.sent.length;
+  if (notAccepted(warm) > 0) throw new Error(`warm-up: ${notAccepted(warm)} messages not accepted (AA)`);
+  if ((await waitForEncounterCount(reader, expected, 120_000)) === undefined) throw new Error('warm-up messages did not become readable within 120 s');
+
+  console.log(
+    `pipeline over RabbitMQ into PostgreSQL: 1 ingest + ${WORKERS} worker process(es), ${CONNECTIONS} MLLP connections, ` +
+      `A01 of ${message('F')(0).length} B to ${patients} patients, everything durable (quorum queues, publisher confirms, PostgreSQL commit)`,
+  );
+
+  // (a) flat out
+  const seconds = option('seconds');
+  await probeAll();
+  const flat = await flatOut(connections, seconds, message('F'));
+  const flatReports = await reportAll();
+  expected += flat.sent.length;
+  const flatRate = flat.sent.length / ((flat.endedAt - flat.startedAt) / 1000);
+  const allReadable = await waitForEncounterCount(reader, expected, option('drain-timeout') * 1000);
+  const flatAck = ackLatencies(flat, 'written');
+  console.log(`\n(a) flat out for ${seconds} s                         measured                      target`);
+  row('acknowledged', `${flatRate.toFixed(0)} messages/s (${flat.sent.length})`, `≥ 2,000/s: ${verdict(flatRate >= 2000)}`);
+  row('ACK p50 / p99 / max', `${ms(pct(flatAck, 50))} / ${ms(pct(flatAck, 99))} / ${ms(Math.max(...flatAck))} ms`);
+  if (notAccepted(flat) > 0) row('not accepted (not AA)', String(notAccepted(flat)));
+  if (allReadable === undefined) {
+    row('all readable', `not within ${option('drain-timeout')} s`);
+  } else {
+    row('all readable, after the last ACK', `${((allReadable - flat.endedAt) / 1000).toFixed(1)} s`);
+    row('end to end (sent → readable)', `${(flat.sent.length / ((allReadable - flat.startedAt) / 1000)).toFixed(0)} messages/s`);
+  }
+  printProcesses(flatReports);
+
+  // (b) fixed rate, open loop
+  const rateSeconds = option('rate-seconds');
+  const poller = startReadablePoller(reader, option('poll-ms'));
+  await probeAll();
+  const onAck = (s: Sent) => {
+    if (s.seq % SAMPLE === 0 && s.code === 'AA') poller.expect(visitOf('R', s.seq), s.ackAt);
+  };
+  const fixed = await fixedRate(connections, RATE, rateSeconds, message('R'), onAck);
+  const fixedReports = await reportAll();
+  const { unread } = await poller.finish(option('drain-timeout') * 1000);
+  expected += fixed.sent.length;
+  const fromDue = ackLatencies(fixed, 'due');
+  const fromWritten = ackLatencies(fixed, 'written');
+  const lateness = fixed.sent.map((s) => s.written - s.due);
+  const achieved = fixed.sent.length / ((fixed.endedAt - fixed.startedAt) / 1000);
+  const readable = poller.latencies;
+  console.log(`\n(b) ${RATE} messages/s for ${rateSeconds} s, open loop         measured                      target`);
+  row('offered / achieved', `${RATE} / ${achieved.toFixed(0)} messages/s`);
+  row('ACK p50 / p99 / max, from due time', `${ms(pct(fromDue, 50))} / ${ms(pct(fromDue, 99))} / ${ms(Math.max(...fromDue))} ms`, `p99 < 10 ms: ${verdict(pct(fromDue, 99) < 10)}`);
+  row('ACK p50 / p99 / max, from write', `${ms(pct(fromWritten, 50))} / ${ms(pct(fromWritten, 99))} / ${ms(Math.max(...fromWritten))} ms`);
+  row('sender lateness (write − due) p99 / max', `${ms(pct(lateness, 99))} / ${ms(Math.max(...lateness))} ms`);
+  if (notAccepted(fixed) > 0) row('not accepted (not AA)', String(notAccepted(fixed)));
+  row(
+    `ACK → readable p50 / p99 (1 in ${SAMPLE})`,
+    `${ms(pct(readable, 50))} / ${ms(pct(readable, 99))} ms (n=${readable.length}${unread ? `, ${unread} never` : ''})`,
+  );
+  row('  (poll: one search for all pending samples', `every ${option('poll-ms')} ms; ${poller.requests} requests)`);
+  printProcesses(fixedReports);
+  console.log('\nShared machine: other processes compete for the 2 cores, so tails are noisy; rerun on a quiet machine for figures to quote.');
 } finally {
-  await t.stop();
+  for (const c of connections) c.close();
+  // ingest first (stop accepting), then the workers
+  for (const p of processes) await p.stop().catch((err: Error) => console.error(`stopping ${p.name}: ${err.message}`));
+  await dropSchema(databaseUrl, schema).catch((err: Error) => console.error(`dropping schema ${schema}: ${err.message}`));
+  await deleteQueues(amqpUrl, queuePrefix).catch((err: Error) => console.error(`deleting queues ${queuePrefix}.*: ${err.message}`));
+  rmSync(work, { recursive: true, force: true });
 }
