@@ -10,12 +10,15 @@
  *   (b) open loop at `--rate` messages/s for `--rate-seconds`, send times fixed in advance and latency
  *       taken from them: ACK p50/p99/max, and ACK → readable p50/p99 for one message in `--sample`
  *       (its Encounter returned by GET /fhir/Encounter?identifier=…; see bench/pipeline/readable.ts).
- * For each process: event-loop delay, GC pauses and CPU share over the phase, to explain the tails.
+ * For each process: event-loop delay, GC pauses and CPU share over the phase, to explain the tails;
+ * and the confirm latency RabbitMQ gives a lone publisher meanwhile (the floor under the ACK latency).
+ * `--workers 0` runs the ingest alone (messages pile up in the queues): the ACK path without the
+ * workers, PostgreSQL and the readers competing for the CPU.
  *
  * Needs JUNCTION_TEST_DATABASE_URL and JUNCTION_TEST_AMQP_URL; otherwise says so and exits 0.
  * Run: npm run bench -- pipeline-amqp   (options: npx tsx bench/pipeline-amqp.ts --help)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -24,6 +27,8 @@ import { deleteQueues } from '../test/support/engine.js';
 import { adt } from '../test/support/messages.js';
 import { compileSources } from './compiled-src.js';
 import { fixedRate, flatOut, MllpConnection, type PhaseResult, type Sent } from './pipeline/load.js';
+import { topSelfTime } from './pipeline/cpu-profile.js';
+import { openBrokerReference } from './pipeline/broker-reference.js';
 import { startEngineProcess, writeBenchConfig, type EngineProcess, type ProbeReport } from './pipeline/processes.js';
 import { startReadablePoller, waitForEncounterCount } from './pipeline/readable.js';
 
@@ -34,22 +39,26 @@ const OPTIONS = {
   rate: 500,
   'rate-seconds': 20,
   sample: 10,
-  'poll-ms': 10,
+  'poll-ms': 20,
   patients: 1000,
   concurrency: 8,
   'drain-timeout': 300,
+  /** side publisher's rate, messages/s (broker-reference.ts) */
+  'reference-rate': 50,
 } as const;
 type OptionName = keyof typeof OPTIONS;
 
 function option(name: OptionName): number {
   const at = process.argv.indexOf(`--${name}`);
   const value = at >= 0 ? Number(process.argv[at + 1]) : OPTIONS[name];
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} wants a positive number`);
+  const min = name === 'workers' ? 0 : 1;
+  if (!Number.isFinite(value) || value < min) throw new Error(`--${name} wants a number ≥ ${min}`);
   return value;
 }
 
+const PROFILE = process.argv.includes('--cpu-prof');
 if (process.argv.includes('--help')) {
-  console.log(`npx tsx bench/pipeline-amqp.ts [--name value …]; defaults:\n${Object.entries(OPTIONS).map(([k, v]) => `  --${k} ${v}`).join('\n')}`);
+  console.log(`npx tsx bench/pipeline-amqp.ts [--cpu-prof] [--name value …]\n  --cpu-prof: profile the ingest process, print where its CPU goes\ndefaults:\n${Object.entries(OPTIONS).map(([k, v]) => `  --${k} ${v}`).join('\n')}`);
   process.exit(0);
 }
 
@@ -71,7 +80,7 @@ const pct = (xs: readonly number[], p: number): number => {
 };
 const ms = (v: number) => (Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
 const pad = (s: string, n: number) => s.padEnd(n);
-const row = (label: string, measured: string, target = '') => console.log(`  ${pad(label, 44)}${pad(measured, 30)}${target}`);
+const row = (label: string, measured: string, target = '') => console.log(`  ${pad(label, 48)}${pad(measured, 32)}${target}`);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 const run = Date.now().toString(36);
@@ -86,6 +95,7 @@ const message = (phase: string) => (seq: number) =>
   adt({ event: 'A01', controlId: `${phase}${seq}`, nhsNumber: '', mrn: `${phase === 'W' ? 'W' : 'P'}${seq % patients}`, visitNumber: visitOf(phase, seq), given: `G${seq}` });
 
 const processes: EngineProcess[] = [];
+let reference: Awaited<ReturnType<typeof openBrokerReference>> | undefined;
 const connections: MllpConnection[] = [];
 const own = monitorEventLoopDelay({ resolution: 2 });
 own.enable();
@@ -93,19 +103,39 @@ own.enable();
 async function probeAll(): Promise<void> {
   own.reset();
   await Promise.all(processes.map((p) => p.reset()));
+  reference?.start();
 }
-async function reportAll(): Promise<[string, ProbeReport][]> {
-  return Promise.all(processes.map(async (p) => [p.name, await p.report()] as [string, ProbeReport]));
+async function reportAll(): Promise<{ reports: [string, ProbeReport][]; confirms: number[] }> {
+  const confirms = (await reference?.stop()) ?? [];
+  const reports = await Promise.all(processes.map(async (p) => [p.name, await p.report()] as [string, ProbeReport]));
+  return { reports, confirms };
 }
-function printProcesses(reports: [string, ProbeReport][]): void {
-  console.log(`  ${pad('process', 12)}${pad('loop delay p50/p99/max ms', 28)}${pad('GC pauses (n, total, max ms)', 32)}CPU (cores)`);
+function printProcesses({ reports, confirms }: { reports: [string, ProbeReport][]; confirms: number[] }): void {
+  row(
+    'RabbitMQ alone meanwhile: confirm p50/p99/max',
+    `${ms(pct(confirms, 50))} / ${ms(pct(confirms, 99))} / ${ms(Math.max(...confirms))} ms`,
+    `(${option('reference-rate')}/s side publisher)`,
+  );
+  console.log(`  ${pad('process', 12)}${pad('loop delay p50/p99/max ms', 28)}${pad('GC pauses: n, total, max ms; full', 36)}${pad('heap MB', 9)}CPU (cores)`);
   for (const [name, r] of reports) {
     console.log(
-      `  ${pad(name, 12)}${pad(`${ms(r.loop.p50)} / ${ms(r.loop.p99)} / ${ms(r.loop.max)}`, 28)}${pad(`${r.gc.count}, ${ms(r.gc.totalMs)}, ${ms(r.gc.maxMs)}`, 32)}${r.cpuShare.toFixed(2)}`,
+      `  ${pad(name, 12)}${pad(`${ms(r.loop.p50)} / ${ms(r.loop.p99)} / ${ms(r.loop.max)}`, 28)}${pad(`${r.gc.count}, ${ms(r.gc.totalMs)}, ${ms(r.gc.maxMs)}; ${r.gc.major}`, 36)}${pad(r.heapMb.toFixed(0), 9)}${r.cpuShare.toFixed(2)}`,
     );
   }
   const late = (ns: number) => Math.max(0, ns / 1e6 - 2);
   console.log(`  ${pad('bench', 12)}${pad(`${ms(late(own.percentile(50)))} / ${ms(late(own.percentile(99)))} / ${ms(late(own.max))}`, 28)}(the load generator itself: its stalls add to every latency above)`);
+}
+function printProfile(): void {
+  const dir = join(work, 'profile');
+  const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+  if (!file) {
+    console.log('\nno CPU profile of the ingest process was written');
+    return;
+  }
+  const kept = join(tmpdir(), `junction-ingest-${run}.cpuprofile`);
+  copyFileSync(join(dir, file), kept);
+  console.log(`\ningest process, whole run, self time by function (profile: ${kept}):`);
+  for (const line of topSelfTime(kept, 25)) console.log(`  ${line}`);
 }
 const notAccepted = (r: PhaseResult) => r.sent.filter((s) => s.code !== 'AA').length;
 const ackLatencies = (r: PhaseResult, from: 'due' | 'written') => r.sent.map((s) => s.ackAt - s[from]);
@@ -124,9 +154,18 @@ try {
   for (let w = 0; w < WORKERS; w++) {
     processes.push(await startEngineProcess({ name: `worker ${w + 1}`, compiled, configPath, dataDir: work, env: { ...env, JUNCTION_ROLE: 'worker' } }));
   }
-  const ingest = await startEngineProcess({ name: 'ingest', compiled, configPath, dataDir: work, env: { ...env, JUNCTION_ROLE: 'ingest' } });
+  const ingest = await startEngineProcess({
+    name: 'ingest',
+    compiled,
+    configPath,
+    dataDir: work,
+    env: { ...env, JUNCTION_ROLE: 'ingest' },
+    ...(PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profile')}`] } : {}),
+  });
   processes.unshift(ingest);
   const reader = `http://127.0.0.1:${processes[1]?.httpPort ?? ingest.httpPort}`;
+  const applying = WORKERS > 0;
+  reference = await openBrokerReference(amqpUrl, `${queuePrefix}.bench-reference`, option('reference-rate'));
   for (let c = 0; c < CONNECTIONS; c++) connections.push(await MllpConnection.open(ingest.mllpPort));
 
   let expected = 0;
@@ -134,7 +173,7 @@ try {
   const warm = await fixedRate(connections, 200, 3, message('W'));
   expected += warm.sent.length;
   if (notAccepted(warm) > 0) throw new Error(`warm-up: ${notAccepted(warm)} messages not accepted (AA)`);
-  if ((await waitForEncounterCount(reader, expected, 120_000)) === undefined) throw new Error('warm-up messages did not become readable within 120 s');
+  if (applying && (await waitForEncounterCount(reader, expected, 120_000)) === undefined) throw new Error('warm-up messages did not become readable within 120 s');
 
   console.log(
     `pipeline over RabbitMQ into PostgreSQL: 1 ingest + ${WORKERS} worker process(es), ${CONNECTIONS} MLLP connections, ` +
@@ -148,13 +187,15 @@ try {
   const flatReports = await reportAll();
   expected += flat.sent.length;
   const flatRate = flat.sent.length / ((flat.endedAt - flat.startedAt) / 1000);
-  const allReadable = await waitForEncounterCount(reader, expected, option('drain-timeout') * 1000);
+  const allReadable = applying ? await waitForEncounterCount(reader, expected, option('drain-timeout') * 1000) : undefined;
   const flatAck = ackLatencies(flat, 'written');
-  console.log(`\n(a) flat out for ${seconds} s                         measured                      target`);
+  console.log(`\n${pad(`(a) flat out for ${seconds} s`, 50)}${pad('measured', 32)}target`);
   row('acknowledged', `${flatRate.toFixed(0)} messages/s (${flat.sent.length})`, `≥ 2,000/s: ${verdict(flatRate >= 2000)}`);
   row('ACK p50 / p99 / max', `${ms(pct(flatAck, 50))} / ${ms(pct(flatAck, 99))} / ${ms(Math.max(...flatAck))} ms`);
   if (notAccepted(flat) > 0) row('not accepted (not AA)', String(notAccepted(flat)));
-  if (allReadable === undefined) {
+  if (!applying) {
+    row('readable', 'not measured: no workers (--workers 0)');
+  } else if (allReadable === undefined) {
     row('all readable', `not within ${option('drain-timeout')} s`);
   } else {
     row('all readable, after the last ACK', `${((allReadable - flat.endedAt) / 1000).toFixed(1)} s`);
@@ -164,37 +205,41 @@ try {
 
   // (b) fixed rate, open loop
   const rateSeconds = option('rate-seconds');
-  const poller = startReadablePoller(reader, option('poll-ms'));
+  const poller = applying ? startReadablePoller(reader, option('poll-ms')) : undefined;
   await probeAll();
   const onAck = (s: Sent) => {
-    if (s.seq % SAMPLE === 0 && s.code === 'AA') poller.expect(visitOf('R', s.seq), s.ackAt);
+    if (s.seq % SAMPLE === 0 && s.code === 'AA') poller?.expect(visitOf('R', s.seq), s.ackAt);
   };
   const fixed = await fixedRate(connections, RATE, rateSeconds, message('R'), onAck);
   const fixedReports = await reportAll();
-  const { unread } = await poller.finish(option('drain-timeout') * 1000);
+  const { unread } = (await poller?.finish(option('drain-timeout') * 1000)) ?? { unread: 0 };
   expected += fixed.sent.length;
   const fromDue = ackLatencies(fixed, 'due');
   const fromWritten = ackLatencies(fixed, 'written');
   const lateness = fixed.sent.map((s) => s.written - s.due);
   const achieved = fixed.sent.length / ((fixed.endedAt - fixed.startedAt) / 1000);
-  const readable = poller.latencies;
-  console.log(`\n(b) ${RATE} messages/s for ${rateSeconds} s, open loop         measured                      target`);
+  const readable = poller?.latencies ?? [];
+  console.log(`\n${pad(`(b) ${RATE} messages/s for ${rateSeconds} s, open loop`, 50)}${pad('measured', 32)}target`);
   row('offered / achieved', `${RATE} / ${achieved.toFixed(0)} messages/s`);
   row('ACK p50 / p99 / max, from due time', `${ms(pct(fromDue, 50))} / ${ms(pct(fromDue, 99))} / ${ms(Math.max(...fromDue))} ms`, `p99 < 10 ms: ${verdict(pct(fromDue, 99) < 10)}`);
   row('ACK p50 / p99 / max, from write', `${ms(pct(fromWritten, 50))} / ${ms(pct(fromWritten, 99))} / ${ms(Math.max(...fromWritten))} ms`);
   row('sender lateness (write − due) p99 / max', `${ms(pct(lateness, 99))} / ${ms(Math.max(...lateness))} ms`);
   if (notAccepted(fixed) > 0) row('not accepted (not AA)', String(notAccepted(fixed)));
-  row(
-    `ACK → readable p50 / p99 (1 in ${SAMPLE})`,
-    `${ms(pct(readable, 50))} / ${ms(pct(readable, 99))} ms (n=${readable.length}${unread ? `, ${unread} never` : ''})`,
-  );
-  row('  (poll: one search for all pending samples', `every ${option('poll-ms')} ms; ${poller.requests} requests)`);
+  if (poller) {
+    row(
+      `ACK → readable p50 / p99 (1 in ${SAMPLE})`,
+      `${ms(pct(readable, 50))} / ${ms(pct(readable, 99))} ms (n=${readable.length}${unread ? `, ${unread} never` : ''})`,
+    );
+    row('  poll: one search for every pending sample', `each ${option('poll-ms')} ms: ${poller.requests} requests, mean ${ms(poller.meanRequestMs)} ms`);
+  }
   printProcesses(fixedReports);
   console.log('\nShared machine: other processes compete for the 2 cores, so tails are noisy; rerun on a quiet machine for figures to quote.');
 } finally {
   for (const c of connections) c.close();
+  await reference?.close().catch((err: Error) => console.error(`closing the reference publisher: ${err.message}`));
   // ingest first (stop accepting), then the workers
   for (const p of processes) await p.stop().catch((err: Error) => console.error(`stopping ${p.name}: ${err.message}`));
+  if (PROFILE) printProfile();
   await dropSchema(databaseUrl, schema).catch((err: Error) => console.error(`dropping schema ${schema}: ${err.message}`));
   await deleteQueues(amqpUrl, queuePrefix).catch((err: Error) => console.error(`deleting queues ${queuePrefix}.*: ${err.message}`));
   rmSync(work, { recursive: true, force: true });

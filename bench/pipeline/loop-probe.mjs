@@ -7,12 +7,20 @@ import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:pe
 const RESOLUTION_MS = 2;
 const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
 delay.enable();
-let gc = { count: 0, totalMs: 0, maxMs: 0 };
+const noGc = () => ({ count: 0, totalMs: 0, maxMs: 0, major: 0, majorMaxMs: 0, kinds: {} });
+let gc = noGc();
+// kind 2 is a full mark-compact (NODE_PERFORMANCE_GC_MAJOR); the others are scavenges and incremental steps
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     gc.count++;
     gc.totalMs += entry.duration;
     gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    const kind = entry.detail?.kind ?? 0;
+    gc.kinds[kind] = (gc.kinds[kind] ?? 0) + 1;
+    if (kind === 2) {
+      gc.major++;
+      gc.majorMaxMs = Math.max(gc.majorMaxMs, entry.duration);
+    }
   }
 }).observe({ entryTypes: ['gc'] });
 let cpu = process.cpuUsage();
@@ -25,7 +33,7 @@ process.on('message', (message) => {
   if (!message || typeof message !== 'object' || typeof message.probe !== 'string') return;
   if (message.probe === 'reset') {
     delay.reset();
-    gc = { count: 0, totalMs: 0, maxMs: 0 };
+    gc = noGc();
     cpu = process.cpuUsage();
     since = performance.now();
     process.send?.({ probe: 'reset', id: message.id });
@@ -37,6 +45,7 @@ process.on('message', (message) => {
       id: message.id,
       loop: { p50: late(delay.percentile(50)), p99: late(delay.percentile(99)), max: late(delay.max) },
       gc: { ...gc },
+      heapMb: process.memoryUsage().heapUsed / 2 ** 20,
       cpuShare: (used.user + used.system) / 1000 / elapsedMs,
       elapsedMs,
     });

@@ -12,7 +12,17 @@ import { pathToFileURL } from 'node:url';
 export interface ProbeReport {
   /** event-loop delay, ms */
   readonly loop: { readonly p50: number; readonly p99: number; readonly max: number };
-  readonly gc: { readonly count: number; readonly totalMs: number; readonly maxMs: number };
+  readonly gc: {
+    readonly count: number;
+    readonly totalMs: number;
+    readonly maxMs: number;
+    /** full mark-compact collections */
+    readonly major: number;
+    readonly majorMaxMs: number;
+    /** count per PerformanceGC kind: 1 minor (scavenge), 2 major, 4 incremental marking, 8 weak callbacks */
+    readonly kinds: Readonly<Record<string, number>>;
+  };
+  readonly heapMb: number;
   /** CPU time over wall time since the last reset (1 = one core busy) */
   readonly cpuShare: number;
   readonly elapsedMs: number;
@@ -40,6 +50,8 @@ export interface StartOptions {
   /** JUNCTION_ROLE, JUNCTION_DATABASE_URL, … */
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** extra node options, e.g. --cpu-prof */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** The configuration file every process of one run reads: one MLLP channel, the repository's mappings. */
@@ -59,7 +71,7 @@ pipeline: { concurrency: ${concurrency} }
 
 export async function startEngineProcess(options: StartOptions): Promise<EngineProcess> {
   const probe = pathToFileURL(join(import.meta.dirname, 'loop-probe.mjs')).href;
-  const child = spawn(process.execPath, ['--import', probe, join(options.compiled, 'cli', 'main.js'), 'start'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', probe, join(options.compiled, 'cli', 'main.js'), 'start'], {
     env: {
       PATH: process.env['PATH'] ?? '',
       JUNCTION_CONFIG: options.configPath,

@@ -16,14 +16,17 @@ export interface ReadablePoller {
   readonly pending: number;
   /** requests made */
   readonly requests: number;
+  /** their mean duration, ms */
+  readonly meanRequestMs: number;
   /** wait until nothing is pending, or `timeoutMs`; then stop */
   finish(timeoutMs: number): Promise<{ unread: number }>;
 }
 
-export function startReadablePoller(baseUrl: string, intervalMs = 10, batch = 100): ReadablePoller {
+export function startReadablePoller(baseUrl: string, intervalMs: number, batch = 100): ReadablePoller {
   const pending = new Map<string, number>();
   const latencies: number[] = [];
   let requests = 0;
+  let requestMs = 0;
   let stopped = false;
   let failure: Error | undefined;
 
@@ -31,12 +34,14 @@ export function startReadablePoller(baseUrl: string, intervalMs = 10, batch = 10
     const wanted = [...pending.keys()].slice(0, batch);
     if (wanted.length === 0) return;
     requests++;
+    const started = performance.now();
     const res = await fetch(`${baseUrl}/fhir/Encounter?identifier=${wanted.map(encodeURIComponent).join(',')}&_count=${batch}`, {
       headers: { accept: 'application/fhir+json' },
     });
     const at = performance.now();
     if (res.status !== 200) throw new Error(`FHIR search answered ${res.status}: ${await res.text()}`);
     const body = (await res.json()) as { entry?: { resource?: { identifier?: { value?: string }[] } }[] };
+    requestMs += performance.now() - started;
     for (const entry of body.entry ?? []) {
       for (const id of entry.resource?.identifier ?? []) {
         const ackAt = id.value === undefined ? undefined : pending.get(id.value);
@@ -69,6 +74,9 @@ export function startReadablePoller(baseUrl: string, intervalMs = 10, batch = 10
     },
     get requests() {
       return requests;
+    },
+    get meanRequestMs() {
+      return requests === 0 ? 0 : requestMs / requests;
     },
     async finish(timeoutMs) {
       const deadline = performance.now() + timeoutMs;
