@@ -12,6 +12,9 @@
  *       (its Encounter returned by GET /fhir/Encounter?identifier=…; see bench/pipeline/readable.ts).
  * For each process: event-loop delay, GC pauses and CPU share over the phase, to explain the tails;
  * and the confirm latency RabbitMQ gives a lone publisher meanwhile (the floor under the ACK latency).
+ * `--worker-nice 10` lowers the workers' CPU priority, as a deployment that shares one host between
+ * ingest and workers would (container CPU shares do the same): the ingest then answers first while the
+ * workers catch up. Default 0, and the header line says when it is not.
  * `--workers 0` runs the ingest alone (messages pile up in the queues): the ACK path without the
  * workers, PostgreSQL and the readers competing for the CPU.
  *
@@ -43,6 +46,8 @@ const OPTIONS = {
   patients: 1000,
   concurrency: 8,
   'drain-timeout': 300,
+  /** niceness of the worker processes (0: same priority as the ingest); see the header comment */
+  'worker-nice': 0,
   /** side publisher's rate, messages/s (broker-reference.ts) */
   'reference-rate': 50,
 } as const;
@@ -51,7 +56,7 @@ type OptionName = keyof typeof OPTIONS;
 function option(name: OptionName): number {
   const at = process.argv.indexOf(`--${name}`);
   const value = at >= 0 ? Number(process.argv[at + 1]) : OPTIONS[name];
-  const min = name === 'workers' ? 0 : 1;
+  const min = name === 'workers' || name === 'worker-nice' ? 0 : 1;
   if (!Number.isFinite(value) || value < min) throw new Error(`--${name} wants a number ≥ ${min}`);
   return value;
 }
@@ -110,16 +115,21 @@ async function reportAll(): Promise<{ reports: [string, ProbeReport][]; confirms
   const reports = await Promise.all(processes.map(async (p) => [p.name, await p.report()] as [string, ProbeReport]));
   return { reports, confirms };
 }
+const GC_KINDS: Record<string, string> = { '1': 'minor', '2': 'full', '4': 'incremental', '8': 'weak' };
+const gcKinds = (kinds: Readonly<Record<string, number>>) =>
+  Object.entries(kinds)
+    .map(([k, n]) => `${GC_KINDS[k] ?? k} ${n}`)
+    .join(', ');
 function printProcesses({ reports, confirms }: { reports: [string, ProbeReport][]; confirms: number[] }): void {
   row(
     'RabbitMQ alone meanwhile: confirm p50/p99/max',
     `${ms(pct(confirms, 50))} / ${ms(pct(confirms, 99))} / ${ms(Math.max(...confirms))} ms`,
     `(${option('reference-rate')}/s side publisher)`,
   );
-  console.log(`  ${pad('process', 12)}${pad('loop delay p50/p99/max ms', 28)}${pad('GC pauses: n, total, max ms; full', 36)}${pad('heap MB', 9)}CPU (cores)`);
+  console.log(`  ${pad('process', 12)}${pad('loop delay p50/p99/max ms', 28)}${pad('GC pauses: n, total, max ms; full (kinds)', 44)}${pad('heap MB', 9)}CPU (cores)`);
   for (const [name, r] of reports) {
     console.log(
-      `  ${pad(name, 12)}${pad(`${ms(r.loop.p50)} / ${ms(r.loop.p99)} / ${ms(r.loop.max)}`, 28)}${pad(`${r.gc.count}, ${ms(r.gc.totalMs)}, ${ms(r.gc.maxMs)}; ${r.gc.major}`, 36)}${pad(r.heapMb.toFixed(0), 9)}${r.cpuShare.toFixed(2)}`,
+      `  ${pad(name, 12)}${pad(`${ms(r.loop.p50)} / ${ms(r.loop.p99)} / ${ms(r.loop.max)}`, 28)}${pad(`${r.gc.count}, ${ms(r.gc.totalMs)}, ${ms(r.gc.maxMs)}; ${r.gc.major} (${gcKinds(r.gc.kinds)})`, 44)}${pad(r.heapMb.toFixed(0), 9)}${r.cpuShare.toFixed(2)}`,
     );
   }
   const late = (ns: number) => Math.max(0, ns / 1e6 - 2);
@@ -152,7 +162,10 @@ try {
   };
   // workers first, one at a time: the first creates the schema
   for (let w = 0; w < WORKERS; w++) {
-    processes.push(await startEngineProcess({ name: `worker ${w + 1}`, compiled, configPath, dataDir: work, env: { ...env, JUNCTION_ROLE: 'worker' } }));
+    const nice = option('worker-nice');
+    processes.push(
+      await startEngineProcess({ name: `worker ${w + 1}`, compiled, configPath, dataDir: work, env: { ...env, JUNCTION_ROLE: 'worker' }, ...(nice > 0 ? { nice } : {}) }),
+    );
   }
   const ingest = await startEngineProcess({
     name: 'ingest',
@@ -176,7 +189,7 @@ try {
   if (applying && (await waitForEncounterCount(reader, expected, 120_000)) === undefined) throw new Error('warm-up messages did not become readable within 120 s');
 
   console.log(
-    `pipeline over RabbitMQ into PostgreSQL: 1 ingest + ${WORKERS} worker process(es), ${CONNECTIONS} MLLP connections, ` +
+    `pipeline over RabbitMQ into PostgreSQL: 1 ingest + ${WORKERS} worker process(es)${option('worker-nice') > 0 ? ` at nice ${option('worker-nice')}` : ''}, ${CONNECTIONS} MLLP connections, ` +
       `A01 of ${message('F')(0).length} B to ${patients} patients, everything durable (quorum queues, publisher confirms, PostgreSQL commit)`,
   );
 

@@ -50,6 +50,8 @@ export interface StartOptions {
   /** JUNCTION_ROLE, JUNCTION_DATABASE_URL, … */
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** start at this niceness (through `nice`, so every thread of the process has it) */
+  readonly nice?: number;
   /** extra node options, e.g. --cpu-prof */
   readonly nodeArgs?: readonly string[];
 }
@@ -71,7 +73,9 @@ pipeline: { concurrency: ${concurrency} }
 
 export async function startEngineProcess(options: StartOptions): Promise<EngineProcess> {
   const probe = pathToFileURL(join(import.meta.dirname, 'loop-probe.mjs')).href;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', probe, join(options.compiled, 'cli', 'main.js'), 'start'], {
+  const node = [process.execPath, ...(options.nodeArgs ?? []), '--import', probe, join(options.compiled, 'cli', 'main.js'), 'start'];
+  const command = options.nice ? ['nice', '-n', String(options.nice), ...node] : node;
+  const child = spawn(command[0] ?? process.execPath, command.slice(1), {
     env: {
       PATH: process.env['PATH'] ?? '',
       JUNCTION_CONFIG: options.configPath,
