@@ -30,6 +30,7 @@ import { deleteQueues } from '../test/support/engine.js';
 import { adt } from '../test/support/messages.js';
 import { compileSources } from './compiled-src.js';
 import { fixedRate, flatOut, MllpConnection, type PhaseResult, type Sent } from './pipeline/load.js';
+import { readIntakeBuckets, summarise, type Buckets } from './pipeline/intake-histogram.js';
 import { topSelfTime } from './pipeline/cpu-profile.js';
 import { openBrokerReference } from './pipeline/broker-reference.js';
 import { startEngineProcess, writeBenchConfig, type EngineProcess, type ProbeReport } from './pipeline/processes.js';
@@ -85,7 +86,7 @@ const pct = (xs: readonly number[], p: number): number => {
 };
 const ms = (v: number) => (Number.isNaN(v) ? '–' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0));
 const pad = (s: string, n: number) => s.padEnd(n);
-const row = (label: string, measured: string, target = '') => console.log(`  ${pad(label, 48)}${pad(measured, 32)}${target}`);
+const row = (label: string, measured: string, target = '') => console.log(`  ${pad(label, 48)}${pad(measured, 40)}${target}`);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
 const run = Date.now().toString(36);
@@ -147,6 +148,10 @@ function printProfile(): void {
   console.log(`\ningest process, whole run, self time by function (profile: ${kept}):`);
   for (const line of topSelfTime(kept, 25)) console.log(`  ${line}`);
 }
+function printIntake(before: Buckets, after: Buckets): void {
+  const s = summarise(before, after);
+  row('engine side (intake histogram) p50 / p99', `≤ ${ms(s.p50)} / ≤ ${ms(s.p99)} ms, ${(100 * s.within10ms).toFixed(1)}% ≤ 10 ms`, '(arrival → ACK ready)');
+}
 const notAccepted = (r: PhaseResult) => r.sent.filter((s) => s.code !== 'AA').length;
 const ackLatencies = (r: PhaseResult, from: 'due' | 'written') => r.sent.map((s) => s.ackAt - s[from]);
 
@@ -195,16 +200,20 @@ try {
 
   // (a) flat out
   const seconds = option('seconds');
+  const ingestUrl = `http://127.0.0.1:${ingest.httpPort}`;
+  let buckets = await readIntakeBuckets(ingestUrl);
   await probeAll();
   const flat = await flatOut(connections, seconds, message('F'));
   const flatReports = await reportAll();
+  const flatBuckets: [Buckets, Buckets] = [buckets, (buckets = await readIntakeBuckets(ingestUrl))];
   expected += flat.sent.length;
   const flatRate = flat.sent.length / ((flat.endedAt - flat.startedAt) / 1000);
   const allReadable = applying ? await waitForEncounterCount(reader, expected, option('drain-timeout') * 1000) : undefined;
   const flatAck = ackLatencies(flat, 'written');
-  console.log(`\n${pad(`(a) flat out for ${seconds} s`, 50)}${pad('measured', 32)}target`);
+  console.log(`\n${pad(`(a) flat out for ${seconds} s`, 50)}${pad('measured', 40)}target`);
   row('acknowledged', `${flatRate.toFixed(0)} messages/s (${flat.sent.length})`, `≥ 2,000/s: ${verdict(flatRate >= 2000)}`);
   row('ACK p50 / p99 / max', `${ms(pct(flatAck, 50))} / ${ms(pct(flatAck, 99))} / ${ms(Math.max(...flatAck))} ms`);
+  printIntake(...flatBuckets);
   if (notAccepted(flat) > 0) row('not accepted (not AA)', String(notAccepted(flat)));
   if (!applying) {
     row('readable', 'not measured: no workers (--workers 0)');
@@ -225,6 +234,7 @@ try {
   };
   const fixed = await fixedRate(connections, RATE, rateSeconds, message('R'), onAck);
   const fixedReports = await reportAll();
+  const fixedBuckets: [Buckets, Buckets] = [buckets, await readIntakeBuckets(ingestUrl)];
   const { unread } = (await poller?.finish(option('drain-timeout') * 1000)) ?? { unread: 0 };
   expected += fixed.sent.length;
   const fromDue = ackLatencies(fixed, 'due');
@@ -232,10 +242,11 @@ try {
   const lateness = fixed.sent.map((s) => s.written - s.due);
   const achieved = fixed.sent.length / ((fixed.endedAt - fixed.startedAt) / 1000);
   const readable = poller?.latencies ?? [];
-  console.log(`\n${pad(`(b) ${RATE} messages/s for ${rateSeconds} s, open loop`, 50)}${pad('measured', 32)}target`);
+  console.log(`\n${pad(`(b) ${RATE} messages/s for ${rateSeconds} s, open loop`, 50)}${pad('measured', 40)}target`);
   row('offered / achieved', `${RATE} / ${achieved.toFixed(0)} messages/s`);
   row('ACK p50 / p99 / max, from due time', `${ms(pct(fromDue, 50))} / ${ms(pct(fromDue, 99))} / ${ms(Math.max(...fromDue))} ms`, `p99 < 10 ms: ${verdict(pct(fromDue, 99) < 10)}`);
   row('ACK p50 / p99 / max, from write', `${ms(pct(fromWritten, 50))} / ${ms(pct(fromWritten, 99))} / ${ms(Math.max(...fromWritten))} ms`);
+  printIntake(...fixedBuckets);
   row('sender lateness (write − due) p99 / max', `${ms(pct(lateness, 99))} / ${ms(Math.max(...lateness))} ms`);
   if (notAccepted(fixed) > 0) row('not accepted (not AA)', String(notAccepted(fixed)));
   if (poller) {
