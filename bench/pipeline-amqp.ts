@@ -34,7 +34,7 @@ import { readIntakeBuckets, summarise, type Buckets } from './pipeline/intake-hi
 import { topSelfTime } from './pipeline/cpu-profile.js';
 import { openBrokerReference } from './pipeline/broker-reference.js';
 import { startEngineProcess, writeBenchConfig, type EngineProcess, type ProbeReport } from './pipeline/processes.js';
-import { startReadablePoller, waitForEncounterCount } from './pipeline/readable.js';
+import { parkedCount, startReadablePoller, waitForEncounterCount } from './pipeline/readable.js';
 
 const OPTIONS = {
   connections: 8,
@@ -218,7 +218,7 @@ try {
   if (!applying) {
     row('readable', 'not measured: no workers (--workers 0)');
   } else if (allReadable === undefined) {
-    row('all readable', `not within ${option('drain-timeout')} s`);
+    row('all readable', `not within ${option('drain-timeout')} s; ${await parkedCount(reader)} parked`);
   } else {
     row('all readable, after the last ACK', `${((allReadable - flat.endedAt) / 1000).toFixed(1)} s`);
     row('end to end (sent → readable)', `${(flat.sent.length / ((allReadable - flat.startedAt) / 1000)).toFixed(0)} messages/s`);
@@ -250,6 +250,7 @@ try {
   row('sender lateness (write − due) p99 / max', `${ms(pct(lateness, 99))} / ${ms(Math.max(...lateness))} ms`);
   if (notAccepted(fixed) > 0) row('not accepted (not AA)', String(notAccepted(fixed)));
   if (poller) {
+    if (unread > 0) row('parked (never readable)', String(await parkedCount(reader)));
     row(
       `ACK → readable p50 / p99 (1 in ${SAMPLE})`,
       `${ms(pct(readable, 50))} / ${ms(pct(readable, 99))} ms (n=${readable.length}${unread ? `, ${unread} never` : ''})`,

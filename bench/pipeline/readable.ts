@@ -103,3 +103,11 @@ export async function waitForEncounterCount(baseUrl: string, count: number, time
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** Messages parked on any stage, from GET /admin/queues (a message that failed never becomes readable). */
+export async function parkedCount(baseUrl: string): Promise<number> {
+  const res = await fetch(`${baseUrl}/admin/queues`);
+  if (res.status !== 200) return NaN;
+  const body = (await res.json()) as { stages?: { parked?: number }[] };
+  return (body.stages ?? []).reduce((n, s) => n + (s.parked ?? 0), 0);
+}
