@@ -64,7 +64,7 @@ function option(name: OptionName): number {
 
 const PROFILE = process.argv.includes('--cpu-prof');
 if (process.argv.includes('--help')) {
-  console.log(`npx tsx bench/pipeline-amqp.ts [--cpu-prof] [--name value …]\n  --cpu-prof: profile the ingest process, print where its CPU goes\ndefaults:\n${Object.entries(OPTIONS).map(([k, v]) => `  --${k} ${v}`).join('\n')}`);
+  console.log(`npx tsx bench/pipeline-amqp.ts [--cpu-prof] [--name value …]\n  --cpu-prof: profile every engine process, print where its CPU goes\ndefaults:\n${Object.entries(OPTIONS).map(([k, v]) => `  --${k} ${v}`).join('\n')}`);
   process.exit(0);
 }
 
@@ -136,17 +136,22 @@ function printProcesses({ reports, confirms }: { reports: [string, ProbeReport][
   const late = (ns: number) => Math.max(0, ns / 1e6 - 2);
   console.log(`  ${pad('bench', 12)}${pad(`${ms(late(own.percentile(50)))} / ${ms(late(own.percentile(99)))} / ${ms(late(own.max))}`, 28)}(the load generator itself: its stalls add to every latency above)`);
 }
-function printProfile(): void {
-  const dir = join(work, 'profile');
-  const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-  if (!file) {
-    console.log('\nno CPU profile of the ingest process was written');
-    return;
+/** node options that make `name` write a CPU profile into its own folder, with --cpu-prof */
+const profileArgs = (name: string): { nodeArgs?: string[] } =>
+  PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profile', name.replace(/\W+/g, '-'))}`] } : {};
+function printProfiles(): void {
+  for (const p of processes) {
+    const dir = join(work, 'profile', p.name.replace(/\W+/g, '-'));
+    const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+    if (!file) {
+      console.log(`\nno CPU profile of the ${p.name} process was written`);
+      continue;
+    }
+    const kept = join(tmpdir(), `junction-${p.name.replace(/\W+/g, '-')}-${run}.cpuprofile`);
+    copyFileSync(join(dir, file), kept);
+    console.log(`\n${p.name} process, whole run, self time by function (profile: ${kept}):`);
+    for (const line of topSelfTime(kept, 20)) console.log(`  ${line}`);
   }
-  const kept = join(tmpdir(), `junction-ingest-${run}.cpuprofile`);
-  copyFileSync(join(dir, file), kept);
-  console.log(`\ningest process, whole run, self time by function (profile: ${kept}):`);
-  for (const line of topSelfTime(kept, 25)) console.log(`  ${line}`);
 }
 function printIntake(before: Buckets, after: Buckets): void {
   const s = summarise(before, after);
@@ -169,7 +174,15 @@ try {
   for (let w = 0; w < WORKERS; w++) {
     const nice = option('worker-nice');
     processes.push(
-      await startEngineProcess({ name: `worker ${w + 1}`, compiled, configPath, dataDir: work, env: { ...env, JUNCTION_ROLE: 'worker' }, ...(nice > 0 ? { nice } : {}) }),
+      await startEngineProcess({
+        name: `worker ${w + 1}`,
+        compiled,
+        configPath,
+        dataDir: work,
+        env: { ...env, JUNCTION_ROLE: 'worker' },
+        ...(nice > 0 ? { nice } : {}),
+        ...profileArgs(`worker ${w + 1}`),
+      }),
     );
   }
   const ingest = await startEngineProcess({
@@ -178,7 +191,7 @@ try {
     configPath,
     dataDir: work,
     env: { ...env, JUNCTION_ROLE: 'ingest' },
-    ...(PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${join(work, 'profile')}`] } : {}),
+    ...profileArgs('ingest'),
   });
   processes.unshift(ingest);
   const reader = `http://127.0.0.1:${processes[1]?.httpPort ?? ingest.httpPort}`;
@@ -264,7 +277,7 @@ try {
   await reference?.close().catch((err: Error) => console.error(`closing the reference publisher: ${err.message}`));
   // ingest first (stop accepting), then the workers
   for (const p of processes) await p.stop().catch((err: Error) => console.error(`stopping ${p.name}: ${err.message}`));
-  if (PROFILE) printProfile();
+  if (PROFILE) printProfiles();
   await dropSchema(databaseUrl, schema).catch((err: Error) => console.error(`dropping schema ${schema}: ${err.message}`));
   await deleteQueues(amqpUrl, queuePrefix).catch((err: Error) => console.error(`deleting queues ${queuePrefix}.*: ${err.message}`));
   rmSync(work, { recursive: true, force: true });
