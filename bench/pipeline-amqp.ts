@@ -22,7 +22,7 @@
  * Run: npm run bench -- pipeline-amqp   (options: npx tsx bench/pipeline-amqp.ts --help)
  */
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { dropSchema, freshSchema } from '../test/support/postgres-schema.js';
@@ -100,6 +100,7 @@ const visitOf = (phase: string, seq: number) => `${run}${phase}${seq}`;
 const message = (phase: string) => (seq: number) =>
   adt({ event: 'A01', controlId: `${phase}${seq}`, nhsNumber: '', mrn: `${phase === 'W' ? 'W' : 'P'}${seq % patients}`, visitNumber: visitOf(phase, seq), given: `G${seq}` });
 
+const loadStart = loadavg()[0] ?? NaN;
 const processes: EngineProcess[] = [];
 let reference: Awaited<ReturnType<typeof openBrokerReference>> | undefined;
 const connections: MllpConnection[] = [];
@@ -159,6 +160,16 @@ function printIntake(before: Buckets, after: Buckets): void {
 }
 const notAccepted = (r: PhaseResult) => r.sent.filter((s) => s.code !== 'AA').length;
 const ackLatencies = (r: PhaseResult, from: 'due' | 'written') => r.sent.map((s) => s.ackAt - s[from]);
+
+// Ctrl+C: stop the engine processes and remove the schema and queues before leaving
+process.once('SIGINT', () => {
+  console.error('interrupted: stopping the engine processes, dropping the schema and the queues');
+  for (const p of processes) p.child.kill('SIGKILL');
+  void Promise.allSettled([dropSchema(databaseUrl, schema), deleteQueues(amqpUrl, queuePrefix), reference?.close()]).finally(() => {
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  });
+});
 
 try {
   const compiled = compileSources('pipeline-amqp', ['cli/main.ts']);
@@ -271,7 +282,16 @@ try {
     row('  poll: one search for every pending sample', `each ${option('poll-ms')} ms: ${poller.requests} requests, mean ${ms(poller.meanRequestMs)} ms`);
   }
   printProcesses(fixedReports);
-  console.log('\nShared machine: other processes compete for the 2 cores, so tails are noisy; rerun on a quiet machine for figures to quote.');
+
+  const load = loadavg()[0] ?? NaN;
+  console.log(
+    `\nsummary: ${flatRate.toFixed(0)} messages/s acknowledged flat out (target ≥ 2,000)` +
+      (allReadable === undefined ? '' : `, ${(flat.sent.length / ((allReadable - flat.startedAt) / 1000)).toFixed(0)}/s end to end`) +
+      `; at ${RATE}/s ACK p99 ${ms(pct(fromDue, 99))} ms (target < 10)` +
+      (poller ? `, ACK → readable p50 ${ms(pct(readable, 50))} ms, p99 ${ms(pct(readable, 99))} ms` : '') +
+      `\nload average ${loadStart.toFixed(1)} at the start, ${load.toFixed(1)} at the end, on ${availableParallelism()} cores: ` +
+      (Math.max(loadStart, load) > availableParallelism() / 2 ? 'other work competed for the CPU, so the tails are inflated; rerun on a quiet machine.' : 'a quiet machine.'),
+  );
 } finally {
   for (const c of connections) c.close();
   await reference?.close().catch((err: Error) => console.error(`closing the reference publisher: ${err.message}`));
