@@ -30,6 +30,7 @@ import { deleteQueues } from '../test/support/engine.js';
 import { adt } from '../test/support/messages.js';
 import { compileSources } from './compiled-src.js';
 import { fixedRate, flatOut, MllpConnection, type PhaseResult, type Sent } from './pipeline/load.js';
+import { fdatasyncLatencies } from './pipeline/disk-probe.js';
 import { readIntakeBuckets, summarise, type Buckets } from './pipeline/intake-histogram.js';
 import { topSelfTime } from './pipeline/cpu-profile.js';
 import { openBrokerReference } from './pipeline/broker-reference.js';
@@ -210,6 +211,7 @@ try {
   reference = await openBrokerReference(amqpUrl, `${queuePrefix}.bench-reference`, option('reference-rate'));
   for (let c = 0; c < CONNECTIONS; c++) connections.push(await MllpConnection.open(ingest.mllpPort));
 
+  const disk = await fdatasyncLatencies(work);
   let expected = 0;
   // warm-up: JIT, connection pools, partitions taken by the workers
   const warm = await fixedRate(connections, 200, 3, message('W'));
@@ -221,6 +223,7 @@ try {
     `pipeline over RabbitMQ into PostgreSQL: 1 ingest + ${WORKERS} worker process(es)${option('worker-nice') > 0 ? ` at nice ${option('worker-nice')}` : ''}, ${CONNECTIONS} MLLP connections, ` +
       `A01 of ${message('F')(0).length} B to ${patients} patients, everything durable (quorum queues, publisher confirms, PostgreSQL commit)`,
   );
+  console.log(`disk (${tmpdir()}), before the load: 4 KB write + fdatasync p50 ${ms(pct(disk, 50))} ms, p99 ${ms(pct(disk, 99))} ms, max ${ms(Math.max(...disk))} ms`);
 
   // (a) flat out
   const seconds = option('seconds');

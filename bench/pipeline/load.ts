@@ -136,8 +136,10 @@ export async function fixedRate(
     connections.map(async (c, i) => {
       for (let k = i; k < total; k += n) {
         const due = dueOf(k);
-        const wait = due - performance.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        // timers run on the event loop's millisecond clock and may fire a little early: never send before due
+        for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+          await new Promise((r) => setTimeout(r, Math.ceil(wait)));
+        }
         const { written, ack } = c.send(frame(message(k)));
         const { text, at } = await ack;
         const s: Sent = { seq: k, due, written, ackAt: at, code: ackCode(text) };
