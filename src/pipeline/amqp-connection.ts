@@ -121,9 +121,9 @@ export class AmqpConnection {
   }
 
   private async connectOnce(): Promise<void> {
-    // noDelay: amqplib leaves Nagle's algorithm on, which holds a publish back while an earlier one is
-    // unacknowledged at TCP level (until its confirm comes back): that serialises concurrent publishes
-    // and adds a confirm round trip to the ACK of every message behind another.
+    // noDelay: amqplib leaves Nagle's algorithm on, which holds a small write back while earlier data is
+    // unacknowledged at TCP level. The broker's TCP ACK usually rides on its confirm, so a publish made
+    // while another awaits its confirm could wait for that confirm too, adding to the sender's ACK.
     const connection = await connect(this.settings.url, { noDelay: true, clientProperties: { connection_name: this.settings.connectionName } });
     const generation = ++this.generation;
     let lost = false;
