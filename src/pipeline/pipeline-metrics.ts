@@ -19,14 +19,19 @@ interface ReceivingIntake {
   receive(channel: { readonly id: string }, text: string): Promise<{ readonly outcome: string }>;
 }
 
-/** Count what the intake receives and how it answers. */
-export function countedIntake<I extends ReceivingIntake>(intake: I, metrics: JunctionMetrics): I {
+/**
+ * Count what the intake receives and how it answers, and time each accepted message from its arrival
+ * at intake to its ACK being ready (durable publish included): the engine's share of the ACK latency.
+ */
+export function countedIntake<I extends ReceivingIntake>(intake: I, metrics: JunctionMetrics, now: () => number = () => performance.now()): I {
   return {
     ...intake,
     async receive(channel, text) {
       metrics.received.inc({ channel: channel.id });
+      const started = now();
       const reply = await intake.receive(channel, text);
       if (reply.outcome === 'accepted') {
+        metrics.intakeDuration.observe({ channel: channel.id }, (now() - started) / 1000);
         metrics.acknowledged.inc({ channel: channel.id });
         metrics.rates.inbound.in.mark();
       } else {
