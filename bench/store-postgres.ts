@@ -1,6 +1,6 @@
 /**
  * The record store on PostgreSQL: apply throughput and read latency with a realistic volume loaded.
- * Run: npx tsx bench/store-postgres.ts [--url postgres://…] [--patients 100000] [--concurrency 8] [--samples 1000]
+ * Run: npx tsx bench/store-postgres.ts [--url postgres://…] [--patients 100000] [--concurrency 8] [--batch 100] [--samples 1000]
  * (or set JUNCTION_TEST_DATABASE_URL). Works in a throwaway schema, dropped at the end. Prints figures only.
  *
  *   load                 — 100,000 patients with 3 encounters each. `--load bulk` (default): multi-row inserts
@@ -8,6 +8,7 @@
  *                          bundle per patient (Patient + 3 Encounters + Organization, Practitioner, Location)
  *                          through the store's apply path by N concurrent appliers
  *   apply, batched       — A01-shaped bundles (5 resources) for new and existing patients, N concurrent appliers
+ *                          each applying `--batch` messages per applyMany (one transaction; 1: one apply each)
  *   identifier search    — Patient?identifier=<NHS number system>|<number>, one at a time
  *   $everything          — Patient/:id/$everything, one at a time
  * Targets (issue 4): ≥ 3,000 bundles/s applied; identifier search p99 < 10 ms.
@@ -34,6 +35,8 @@ const PATIENTS = Number(option('patients', '100000'));
 const CONCURRENCY = Number(option('concurrency', '8'));
 const SAMPLES = Number(option('samples', '1000'));
 const APPLY_BUNDLES = Number(option('apply', '10000'));
+/** messages per applyMany call (one transaction); 1: one apply per message */
+const BATCH = Math.max(1, Number(option('batch', '100')));
 const HOSPITALS = 20;
 /** `bulk` (default): multi-row inserts through the store's index code; `apply`: one apply per patient bundle */
 const LOAD = option('load', 'bulk') === 'apply' ? 'apply' : 'bulk';
@@ -128,18 +131,27 @@ function supporting(i: number): Resource[] {
   ];
 }
 
+/** Apply `count` messages by CONCURRENCY appliers, each taking BATCH at a time (applyMany; 1: apply). */
 async function applyAll(store: RecordStore, count: number, make: (i: number) => ApplyInput): Promise<number> {
   let next = 0;
   let failed = 0;
+  const report = (i: number, error: unknown) => {
+    failed++;
+    if (failed <= 3) console.error(`  apply ${i} failed: ${error instanceof Error ? error.message : String(error)}`);
+  };
   const worker = async () => {
     while (next < count) {
-      const i = next++;
-      try {
-        await store.apply(make(i));
-      } catch (error) {
-        failed++;
-        if (failed <= 3) console.error(`  apply ${i} failed: ${error instanceof Error ? error.message : String(error)}`);
+      const from = next;
+      next = Math.min(count, next + BATCH);
+      const inputs = Array.from({ length: next - from }, (_, k) => make(from + k));
+      if (BATCH === 1 || !store.applyMany) {
+        for (const [k, input] of inputs.entries()) await store.apply(input).catch((error: unknown) => report(from + k, error));
+        continue;
       }
+      const outcomes = await store.applyMany(inputs);
+      outcomes.forEach((o, k) => {
+        if (!o.ok) report(from + k, o.error);
+      });
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -202,7 +214,7 @@ async function main(): Promise<void> {
   const db = await openPostgresDatabase(url, { schema, poolSize: CONCURRENCY + 2 });
   try {
     const store = await createRecordStore(db);
-    console.log(`PostgreSQL, schema ${schema}, ${CONCURRENCY} concurrent appliers`);
+    console.log(`PostgreSQL, schema ${schema}, ${CONCURRENCY} concurrent appliers, ${BATCH} messages per applyMany`);
 
     let start = Date.now();
     let loadFailed = 0;

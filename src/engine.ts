@@ -151,6 +151,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger, option
           backoffMs: config.pipeline.backoffMs,
           maxBackoffMs: config.pipeline.maxBackoffMs,
         },
+        recordsBatch: config.pipeline.recordsBatch,
       });
       parts.add('workers', () => workers.stop());
     }

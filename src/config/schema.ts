@@ -58,6 +58,8 @@ export const configSchema = z.strictObject({
       backoffMs: z.number().int().min(1).default(200),
       maxBackoffMs: z.number().int().min(1).default(30_000),
       concurrency: z.number().int().min(1).max(256).default(8),
+      /** records stage: most messages (of different patients) applied in one store transaction; 1 turns batching off */
+      recordsBatch: z.number().int().min(1).max(1000).default(100),
     })
     .prefault({}),
 });

@@ -223,6 +223,9 @@ export class RateMeter {
   }
 }
 
+/** seconds: 0.5 ms … 5 s, fine below 10 ms where ACK latency targets sit */
+export const INTAKE_BUCKETS: readonly number[] = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 1, 5];
+
 export type StageLabel = 'inbound' | 'records' | 'changed';
 export type QueueState = 'ready' | 'in_flight' | 'parked';
 
@@ -239,6 +242,8 @@ export interface JunctionMetrics {
   /** messages the store had already applied (same sender and MSH-10), so applied nothing */
   readonly duplicates: Counter<'channel'>;
   readonly stageDuration: Histogram<'stage'>;
+  /** accepted messages: arrival at intake → ACK ready (durable), seconds */
+  readonly intakeDuration: Histogram<'channel'>;
   readonly queueDepth: Gauge<'stage' | 'state'>;
   /** messages entering and leaving each stage, per second over the last minute */
   readonly rates: Readonly<Record<StageLabel, { readonly in: RateMeter; readonly out: RateMeter }>>;
@@ -260,6 +265,12 @@ export function createJunctionMetrics(now: () => number = Date.now): JunctionMet
     redelivered: registry.counter('junction_stage_redeliveries_total', 'Deliveries of a stage message after its first (retries and redeliveries)', ['stage']),
     duplicates: registry.counter('junction_messages_duplicate_total', 'Messages already applied before (same sender and MSH-10): acknowledged, nothing written', ['channel']),
     stageDuration: registry.histogram('junction_stage_duration_seconds', 'Time a stage handler took for a message that it acknowledged', ['stage']),
+    intakeDuration: registry.histogram(
+      'junction_intake_duration_seconds',
+      'Accepted messages: time from arrival at intake to the ACK being ready, the durable publish included (the engine\'s share of ACK latency)',
+      ['channel'],
+      INTAKE_BUCKETS,
+    ),
     queueDepth: registry.gauge('junction_queue_depth', 'Messages per stage and state, read at scrape time', ['stage', 'state']),
     rates: { inbound: meters(), records: meters(), changed: meters() },
   };

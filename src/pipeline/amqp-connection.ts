@@ -121,7 +121,10 @@ export class AmqpConnection {
   }
 
   private async connectOnce(): Promise<void> {
-    const connection = await connect(this.settings.url, { clientProperties: { connection_name: this.settings.connectionName } });
+    // noDelay: amqplib leaves Nagle's algorithm on, which holds a small write back while earlier data is
+    // unacknowledged at TCP level. The broker's TCP ACK usually rides on its confirm, so a publish made
+    // while another awaits its confirm could wait for that confirm too, adding to the sender's ACK.
+    const connection = await connect(this.settings.url, { noDelay: true, clientProperties: { connection_name: this.settings.connectionName } });
     const generation = ++this.generation;
     let lost = false;
     const onLost = (why: string) => {

@@ -194,7 +194,7 @@ class RabbitTransport implements AmqpTransport, Parker {
     await this.send(queue, encodePayload(payload), publishOptions(envelope), `publish to stage ${stage}`);
   }
 
-  consume<P>(stage: StageName, handler: StageHandler<P>, options?: ConsumeOptions): Consumer {
+  consume<P>(stage: StageName, handler: StageHandler<P>, options?: ConsumeOptions<P>): Consumer {
     this.assertOpen('consume');
     assertStage(stage);
     if (this.consumers.has(stage)) throw new Error(`stage ${stage} already has a consumer on this transport; stop it before consuming again`);

@@ -6,8 +6,15 @@
  */
 import { retryDelayMs } from './backoff.js';
 import type { DispatcherSettings } from './stage-dispatcher.js';
-import { describeFailure } from './stage-dispatcher.js';
-import { UnrecoverableError, type StageHandler, type StageMessage } from './transport.js';
+import { describeFailure, runBatch } from './stage-dispatcher.js';
+import { UnrecoverableError, type MessageOutcome, type StageHandler, type StageMessage } from './transport.js';
+
+/** A first delivery waiting to join a batch; resolved with its outcome, or undefined when it was dropped. */
+interface Waiting {
+  readonly delivery: Delivery;
+  readonly message: StageMessage;
+  readonly resolve: (outcome: MessageOutcome | undefined) => void;
+}
 
 export interface Delivery {
   /** `attempt` is the number of the first handler call for this delivery */
@@ -67,6 +74,9 @@ export class KeyScheduler {
   private readonly sleepers = new Map<() => void, Delivery>();
   private stopping = false;
   private held = 0;
+  /** first deliveries waiting for a batch slot (batch mode) */
+  private readonly waiting: Waiting[] = [];
+  private draining = false;
 
   constructor(
     private readonly handler: StageHandler<unknown>,
@@ -106,6 +116,7 @@ export class KeyScheduler {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const wake of this.sleepers.keys()) wake();
+    for (const w of this.waiting.splice(0)) w.resolve(undefined);
     while (this.running.size > 0) await Promise.all(this.running);
   }
 
@@ -143,15 +154,22 @@ export class KeyScheduler {
     // retries are counted from this delivery: earlier broker deliveries were not handler failures
     let failures = 0;
     for (;;) {
-      await this.slots.acquire();
       let failure: { error: unknown } | undefined;
-      try {
+      if (this.settings.batch && failures === 0) {
         if (this.stopping || !delivery.alive()) return;
-        await this.handler({ ...delivery.message, attempt });
-      } catch (error) {
-        failure = { error };
-      } finally {
-        this.slots.release();
+        const outcome = await this.inBatch(delivery, { ...delivery.message, attempt });
+        if (outcome === undefined) return; // dropped: the broker will deliver it again
+        if (!outcome.ok) failure = { error: outcome.error };
+      } else {
+        await this.slots.acquire();
+        try {
+          if (this.stopping || !delivery.alive()) return;
+          await this.handler({ ...delivery.message, attempt });
+        } catch (error) {
+          failure = { error };
+        } finally {
+          this.slots.release();
+        }
       }
       if (!failure) {
         delivery.ack();
@@ -165,6 +183,45 @@ export class KeyScheduler {
       await this.sleep(retryDelayMs(failures, this.settings, this.hooks.random), delivery);
       attempt++;
     }
+  }
+
+  /** Wait for a batch to take this first delivery; its outcome, or undefined when dropped. */
+  private inBatch(delivery: Delivery, message: StageMessage): Promise<MessageOutcome | undefined> {
+    return new Promise((resolve) => {
+      this.waiting.push({ delivery, message, resolve });
+      this.drain();
+    });
+  }
+
+  /**
+   * Form batches while first deliveries wait: each takes a slot, and what arrived meanwhile (up to
+   * maxMessages) goes in it, so batches grow when the handler is the bottleneck and stay small when idle.
+   */
+  private drain(): void {
+    const batch = this.settings.batch;
+    if (this.draining || batch === undefined) return;
+    this.draining = true;
+    void (async () => {
+      try {
+        while (this.waiting.length > 0) {
+          await this.slots.acquire();
+          await new Promise((resolve) => setImmediate(resolve)); // deliveries of this tick join
+          const taken = this.waiting.splice(0, batch.maxMessages);
+          const live = taken.filter((w) => !this.stopping && w.delivery.alive());
+          for (const w of taken) if (!live.includes(w)) w.resolve(undefined);
+          if (live.length === 0) {
+            this.slots.release();
+            continue;
+          }
+          void runBatch(batch.handler, live.map((w) => w.message)).then((outcomes) => {
+            this.slots.release();
+            live.forEach((w, i) => w.resolve(outcomes[i]));
+          });
+        }
+      } finally {
+        this.draining = false;
+      }
+    })();
   }
 
   /** Park, retrying while the delivery is still ours (a parking publish can fail while the link is shaky). */

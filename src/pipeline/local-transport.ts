@@ -18,6 +18,7 @@ import {
 } from './journal-queries.js';
 import { StageDispatcher, type DispatcherSettings } from './stage-dispatcher.js';
 import type {
+  BatchStageHandler,
   ConsumeOptions,
   Consumer,
   ParkedMessage,
@@ -61,13 +62,19 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
-export function resolveConsumeOptions(options: ConsumeOptions = {}): DispatcherSettings {
-  return {
+export function resolveConsumeOptions<P>(options: ConsumeOptions<P> = {}): DispatcherSettings {
+  const settings = {
     concurrency: positiveInteger('concurrency', options.concurrency, CONSUME_DEFAULTS.concurrency),
     maxAttempts: positiveInteger('maxAttempts', options.maxAttempts, CONSUME_DEFAULTS.maxAttempts),
     backoffMs: nonNegative('backoffMs', options.backoffMs, CONSUME_DEFAULTS.backoffMs),
     maxBackoffMs: nonNegative('maxBackoffMs', options.maxBackoffMs, CONSUME_DEFAULTS.maxBackoffMs),
   };
+  if (options.batch === undefined) return settings;
+  const batch = {
+    handler: options.batch.handler as BatchStageHandler<unknown>,
+    maxMessages: positiveInteger('batch.maxMessages', options.batch.maxMessages, 1),
+  };
+  return { ...settings, batch };
 }
 
 function assertStage(stage: string): asserts stage is StageName {
@@ -117,7 +124,7 @@ class LocalTransport implements Transport {
     this.dispatchers.get(stage)?.wake();
   }
 
-  consume<P>(stage: StageName, handler: StageHandler<P>, options?: ConsumeOptions): Consumer {
+  consume<P>(stage: StageName, handler: StageHandler<P>, options?: ConsumeOptions<P>): Consumer {
     this.assertOpen('consume');
     assertStage(stage);
     if (this.dispatchers.has(stage)) {

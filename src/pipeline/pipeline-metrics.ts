@@ -5,21 +5,33 @@
  */
 import type { JunctionMetrics } from '../observability/metrics.js';
 import { CONSUME_DEFAULTS } from './local-transport.js';
-import { UnrecoverableError, type ConsumeOptions, type StageHandler, type StageName, type Transport } from './transport.js';
+import {
+  UnrecoverableError,
+  type BatchStageHandler,
+  type ConsumeOptions,
+  type StageHandler,
+  type StageName,
+  type Transport,
+} from './transport.js';
 
 /** The part of an Intake counted here (structural, so intake.ts can use this module without a cycle). */
 interface ReceivingIntake {
   receive(channel: { readonly id: string }, text: string): Promise<{ readonly outcome: string }>;
 }
 
-/** Count what the intake receives and how it answers. */
-export function countedIntake<I extends ReceivingIntake>(intake: I, metrics: JunctionMetrics): I {
+/**
+ * Count what the intake receives and how it answers, and time each accepted message from its arrival
+ * at intake to its ACK being ready (durable publish included): the engine's share of the ACK latency.
+ */
+export function countedIntake<I extends ReceivingIntake>(intake: I, metrics: JunctionMetrics, now: () => number = () => performance.now()): I {
   return {
     ...intake,
     async receive(channel, text) {
       metrics.received.inc({ channel: channel.id });
+      const started = now();
       const reply = await intake.receive(channel, text);
       if (reply.outcome === 'accepted') {
+        metrics.intakeDuration.observe({ channel: channel.id }, (now() - started) / 1000);
         metrics.acknowledged.inc({ channel: channel.id });
         metrics.rates.inbound.in.mark();
       } else {
@@ -66,6 +78,38 @@ export function instrumentedHandler<P>(
     metrics.stageDuration.observe({ stage }, (performance.now() - started) / 1000);
     metrics.rates[stage].out.mark();
     if (next) metrics.rates[next].in.mark();
+  };
+}
+
+/**
+ * Time a batch handler and count each message's outcome as {@link instrumentedHandler} would (every message
+ * of a batch is a first delivery; the batch's duration is each message's time in the handler).
+ */
+export function instrumentedBatchHandler<P>(
+  stage: StageName,
+  handler: BatchStageHandler<P>,
+  metrics: JunctionMetrics | undefined,
+  options: Pick<ConsumeOptions, 'maxAttempts'> = {},
+): BatchStageHandler<P> {
+  if (!metrics) return handler;
+  const maxAttempts = options.maxAttempts ?? CONSUME_DEFAULTS.maxAttempts;
+  return async (messages) => {
+    const started = performance.now();
+    const outcomes = await handler(messages);
+    const seconds = (performance.now() - started) / 1000;
+    outcomes.forEach((outcome, i) => {
+      const message = messages[i];
+      if (!message) return;
+      if (outcome.ok) {
+        metrics.stageDuration.observe({ stage }, seconds);
+        metrics.rates[stage].out.mark();
+        return;
+      }
+      const channel = channelOf(message.payload);
+      metrics.failed.inc({ channel, where: stage });
+      if (isUnrecoverable(outcome.error) || message.attempt >= maxAttempts) metrics.parked.inc({ channel, stage });
+    });
+    return outcomes;
   };
 }
 

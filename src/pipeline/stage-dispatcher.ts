@@ -11,11 +11,34 @@ import { AsyncResource } from 'node:async_hooks';
 import type { SqlDatabase } from '../store/sql.js';
 import { retryDelayMs, type BackoffPolicy } from './backoff.js';
 import { claimDue, deleteMessages, nextDueAt, parkMessage, scheduleRetry, type JournalMessage } from './journal-queries.js';
-import { UnrecoverableError, type StageHandler, type StageName } from './transport.js';
+import {
+  UnrecoverableError,
+  type BatchStageHandler,
+  type MessageOutcome,
+  type StageHandler,
+  type StageMessage,
+  type StageName,
+} from './transport.js';
 
 export interface DispatcherSettings extends BackoffPolicy {
   readonly concurrency: number;
   readonly maxAttempts: number;
+  /** first deliveries go to this handler in batches (see ConsumeOptions.batch) */
+  readonly batch?: { readonly handler: BatchStageHandler<unknown>; readonly maxMessages: number };
+}
+
+/** Run a batch handler; outcomes checked for count, a throw failing every message. */
+export async function runBatch(
+  handler: BatchStageHandler<unknown>,
+  messages: readonly StageMessage<unknown>[],
+): Promise<readonly MessageOutcome[]> {
+  try {
+    const outcomes = await handler(messages);
+    if (outcomes.length === messages.length) return outcomes;
+    throw new Error(`batch handler returned ${outcomes.length} outcomes for ${messages.length} messages`);
+  } catch (error) {
+    return messages.map(() => ({ ok: false, error }));
+  }
 }
 
 export interface DispatcherDeps {
@@ -56,6 +79,8 @@ function isUnrecoverable(error: unknown): boolean {
 
 export class StageDispatcher {
   private readonly active = new Map<string, Promise<void>>();
+  /** handler calls (a message, or a batch of them) running: at most `concurrency` */
+  private tasks = 0;
   private acked: string[] = [];
   private failed: Failure[] = [];
   /** epoch ms of the earliest known retry, or null */
@@ -134,17 +159,19 @@ export class StageDispatcher {
       while (this.dirty || this.isDue()) {
         this.dirty = false;
         await this.flushOutcomes();
-        const free = this.settings.concurrency - this.active.size;
+        const free = this.settings.concurrency - this.tasks;
         if (this.stopping || free <= 0) break; // a finishing handler wakes us again
+        const perTask = this.settings.batch?.maxMessages ?? 1;
         const now = this.deps.clock();
         const retryCameDue = this.isDue();
-        const messages = await claimDue(this.deps.db, this.stage, now, free);
+        const messages = await claimDue(this.deps.db, this.stage, now, free * perTask);
         if (retryCameDue) {
           const due = await nextDueAt(this.deps.db, this.stage, now);
           this.nextDue = due === null ? null : due.getTime();
         }
-        for (const message of messages) this.deliver(message);
-        if (messages.length === free) this.dirty = true; // there may be more
+        const deliverable = messages.filter((message) => this.deliverable(message));
+        for (let at = 0; at < deliverable.length; at += perTask) this.deliver(deliverable.slice(at, at + perTask));
+        if (messages.length === free * perTask) this.dirty = true; // there may be more
       }
       this.failedLastRun = false;
     } catch (error) {
@@ -156,28 +183,52 @@ export class StageDispatcher {
     }
   }
 
-  private deliver(message: JournalMessage): void {
-    if (message.attempt > this.settings.maxAttempts) {
-      // delivered maxAttempts times without an outcome: the process stopped in the handler each time
-      const error = new UnrecoverableError(
-        `not acknowledged after ${message.attempt - 1} deliveries (the process stopped while handling it)`,
-      );
-      this.failed.push({ message, error, undelivered: true });
-      this.dirty = true; // so this run records it
-      return;
-    }
+  /** false for a message delivered too often: it is recorded as failed instead */
+  private deliverable(message: JournalMessage): boolean {
+    if (message.attempt <= this.settings.maxAttempts) return true;
+    // delivered maxAttempts times without an outcome: the process stopped in the handler each time
+    const error = new UnrecoverableError(
+      `not acknowledged after ${message.attempt - 1} deliveries (the process stopped while handling it)`,
+    );
+    this.failed.push({ message, error, undelivered: true });
+    this.dirty = true; // so this run records it
+    return false;
+  }
+
+  /**
+   * One task: first deliveries through the batch handler (when there is one), then the others one at a time
+   * through the handler. Messages of one claim are heads of distinct keys, so their order does not matter.
+   */
+  private deliver(messages: readonly JournalMessage[]): void {
+    const { batch } = this.settings;
+    const batched = batch ? messages.filter((m) => m.attempt === 1) : [];
+    const single = batch ? messages.filter((m) => m.attempt !== 1) : messages;
+    this.tasks++;
     const handled = (async () => {
       try {
-        await this.handler(message);
-        this.acked.push(message.id);
-      } catch (error) {
-        this.failed.push({ message, error });
+        if (batch && batched.length > 0) {
+          const outcomes = await runBatch(batch.handler, batched);
+          batched.forEach((message, i) => {
+            const outcome = outcomes[i] as MessageOutcome;
+            if (outcome.ok) this.acked.push(message.id);
+            else this.failed.push({ message, error: outcome.error });
+          });
+        }
+        for (const message of single) {
+          try {
+            await this.handler(message);
+            this.acked.push(message.id);
+          } catch (error) {
+            this.failed.push({ message, error });
+          }
+        }
       } finally {
-        this.active.delete(message.id);
+        this.tasks--;
+        for (const message of messages) this.active.delete(message.id);
         this.wake();
       }
     })();
-    this.active.set(message.id, handled);
+    for (const message of messages) this.active.set(message.id, handled);
   }
 
   /** Record finished handlers' outcomes. Outcomes that could not be written are kept for the next run. */
@@ -216,7 +267,7 @@ export class StageDispatcher {
     this.clearTimer();
     if (this.stopping) return;
     // with every slot busy a finishing handler wakes us; a timer would only spin
-    if (!this.failedLastRun && this.active.size >= this.settings.concurrency) return;
+    if (!this.failedLastRun && this.tasks >= this.settings.concurrency) return;
     let delay = this.deps.pollIntervalMs;
     if (!this.failedLastRun && this.nextDue !== null) {
       delay = Math.min(delay, Math.max(0, this.nextDue - this.deps.clock().getTime()));

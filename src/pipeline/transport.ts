@@ -26,7 +26,22 @@ export class UnrecoverableError extends Error {
   override readonly name = 'UnrecoverableError';
 }
 
-export interface ConsumeOptions {
+/** One message's outcome in a batch: ok acks it; a failure is retried (alone) or parked as a handler's throw would be. */
+export type MessageOutcome = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Handles several ready messages at once — each the head of its own key, so never two of one key — with the same
+ * effect as the per-message handler on each in turn. Outcomes are in input order; a throw fails them all.
+ */
+export type BatchStageHandler<P = unknown> = (messages: readonly StageMessage<P>[]) => Promise<readonly MessageOutcome[]>;
+
+export interface BatchConsumeOptions<P = unknown> {
+  readonly handler: BatchStageHandler<P>;
+  /** most messages per batch (at least 1) */
+  readonly maxMessages: number;
+}
+
+export interface ConsumeOptions<P = unknown> {
   /** how many messages (of different keys) may be in the handler at once; default 1 */
   readonly concurrency?: number;
   /** deliveries before parking; default 5 */
@@ -35,6 +50,12 @@ export interface ConsumeOptions {
   readonly backoffMs?: number;
   /** retry delay ceiling in ms; default 30000 */
   readonly maxBackoffMs?: number;
+  /**
+   * Hand first deliveries to `batch.handler`, up to `batch.maxMessages` at a time, each batch taking one of the
+   * `concurrency` slots; every message is acked only after its batch resolved with ok for it. A failed message,
+   * and any redelivery, goes through the per-message handler, with the usual retries and parking.
+   */
+  readonly batch?: BatchConsumeOptions<P>;
 }
 
 export type StageHandler<P = unknown> = (message: StageMessage<P>) => Promise<void>;
@@ -61,7 +82,7 @@ export interface Transport {
    * `UnrecoverableError` parks at once. Messages of one key are never handled concurrently
    * and are handled in publish order (a message waiting for a retry holds back its key).
    */
-  consume<P>(stage: StageName, handler: StageHandler<P>, options?: ConsumeOptions): Consumer;
+  consume<P>(stage: StageName, handler: StageHandler<P>, options?: ConsumeOptions<P>): Consumer;
   listParked(stage?: StageName, limit?: number): Promise<ParkedMessage[]>;
   /** put a parked message back at the end of its stage with attempt reset; false if no such parked message */
   resend(id: string): Promise<boolean>;

@@ -1,12 +1,19 @@
 import type { Logger } from 'pino';
 import { parseMessage } from '../hl7v2/index.js';
 import { MappingError, type ChannelContext, type Mapper } from '../mapping/types.js';
-import type { RecordStore } from '../store/types.js';
+import type { ApplyResult, RecordStore } from '../store/types.js';
 import type { JunctionMetrics } from '../observability/metrics.js';
 import { recordsPayload, type InboundPayload, type RecordsPayload } from './payloads.js';
 import { mapRecordInput, type RecordChannel } from './record-input.js';
-import { instrumentedHandler } from './pipeline-metrics.js';
-import { UnrecoverableError, type ConsumeOptions, type Consumer, type Transport } from './transport.js';
+import { instrumentedBatchHandler, instrumentedHandler } from './pipeline-metrics.js';
+import {
+  UnrecoverableError,
+  type BatchStageHandler,
+  type ConsumeOptions,
+  type Consumer,
+  type MessageOutcome,
+  type Transport,
+} from './transport.js';
 
 export interface WorkerDeps {
   readonly transport: Transport;
@@ -17,6 +24,12 @@ export interface WorkerDeps {
   readonly consume?: ConsumeOptions;
   /** stage durations, failures and parks per channel */
   readonly metrics?: JunctionMetrics;
+  /**
+   * The records stage hands up to this many ready messages (of different patients) to the store at once, one
+   * transaction (`RecordStore.applyMany`), acking each after that commit; 1 (or a store without applyMany)
+   * applies one message per transaction. Default 1.
+   */
+  readonly recordsBatch?: number;
 }
 
 export interface Workers {
@@ -55,19 +68,36 @@ export function startWorkers(deps: WorkerDeps): Workers {
     ),
   );
 
+  const applied = (p: RecordsPayload, result: ApplyResult) => {
+    if (result.status === 'duplicate') deps.metrics?.duplicates.inc({ channel: p.source.channelId });
+    log.debug(
+      { channel: p.source.channelId, controlId: p.source.controlId, status: result.status, changed: result.versions.filter((v) => v.changed).length },
+      'message applied',
+    );
+  };
+  const store = deps.store;
+  const applyMany = store.applyMany?.bind(store);
+  const batchSize = deps.recordsBatch ?? 1;
+  const applyBatch: BatchStageHandler<RecordsPayload> | undefined =
+    applyMany && batchSize > 1
+      ? async (messages) => {
+          const outcomes = await applyMany(messages.map((m) => m.payload));
+          return outcomes.map((outcome, i): MessageOutcome => {
+            if (!outcome.ok) return { ok: false, error: outcome.error };
+            applied((messages[i] as (typeof messages)[number]).payload, outcome.result);
+            return { ok: true };
+          });
+        }
+      : undefined;
+  const recordsOptions: ConsumeOptions<RecordsPayload> = {
+    ...deps.consume,
+    ...(applyBatch ? { batch: { handler: instrumentedBatchHandler('records', applyBatch, deps.metrics, deps.consume), maxMessages: batchSize } } : {}),
+  };
   consumers.push(
     deps.transport.consume<RecordsPayload>(
       'records',
-      instrumentedHandler<RecordsPayload>('records', async (m) => {
-        const p = m.payload;
-        const result = await deps.store.apply(p);
-        if (result.status === 'duplicate') deps.metrics?.duplicates.inc({ channel: p.source.channelId });
-        log.debug(
-          { channel: p.source.channelId, controlId: p.source.controlId, status: result.status, changed: result.versions.filter((v) => v.changed).length },
-          'message applied',
-        );
-      }, deps.metrics, deps.consume),
-      deps.consume,
+      instrumentedHandler<RecordsPayload>('records', async (m) => applied(m.payload, await store.apply(m.payload)), deps.metrics, deps.consume),
+      recordsOptions,
     ),
   );
 

@@ -77,7 +77,7 @@ export async function applyMessage(scope: WriteScope, input: ApplyInput): Promis
   return { versions, provenance: versionRef(record) };
 }
 
-function inBundleOrder(writes: readonly { index: number }[], versions: readonly WrittenVersion[]): WrittenVersion[] {
+export function inBundleOrder(writes: readonly { index: number }[], versions: readonly WrittenVersion[]): WrittenVersion[] {
   const ordered = new Array<WrittenVersion>(writes.length);
   writes.forEach((w, i) => {
     ordered[w.index] = versions[i] as WrittenVersion;
@@ -94,7 +94,7 @@ async function indexPatients(scope: WriteScope, written: readonly WrittenVersion
 }
 
 /** The input with each Patient's mapped id replaced by its canonical id, in the bundle and in the rules. */
-function toCanonical(input: ApplyInput, resolutions: readonly PatientResolution[]): ApplyInput {
+export function toCanonical(input: ApplyInput, resolutions: readonly PatientResolution[]): ApplyInput {
   const moves = resolutions.filter((r) => r.canonicalId !== r.mappedId);
   if (moves.length === 0) return input;
   let bundle: Bundle = input.bundle;
@@ -119,7 +119,7 @@ function toCanonical(input: ApplyInput, resolutions: readonly PatientResolution[
   };
 }
 
-function isoOrNull(text: string | undefined): string | null {
+export function isoOrNull(text: string | undefined): string | null {
   if (text === undefined) return null;
   const millis = Date.parse(text);
   return Number.isNaN(millis) ? null : new Date(millis).toISOString();

@@ -20,7 +20,7 @@ import { StoreError } from './errors.js';
 import { keyedIdentifiers, NHS_NUMBER_SYSTEM, replacedIdentifiers, type SurvivorExtras } from './patient-content.js';
 import type { SqlExecutor } from './sql.js';
 
-interface KeyedIdentifier {
+export interface KeyedIdentifier {
   readonly system: string;
   readonly value: string;
 }
@@ -62,7 +62,7 @@ export async function resolvePatients(tx: SqlExecutor, bundle: Bundle): Promise<
   return resolutions;
 }
 
-function resolveOne(
+export function resolveOne(
   patient: Patient & { id: string },
   owners: ReadonlyMap<string, string>,
   nhsOf: ReadonlyMap<string, ReadonlySet<string>>,
@@ -124,14 +124,17 @@ async function withRetiredIdentifiers(
   return { mappedId, canonicalId, retire: existing, extras: { identifiers, links } };
 }
 
-/** Who holds each identifier, and the NHS numbers those holders have: one statement. */
-async function ownersOf(
+/**
+ * Who holds each identifier, and the NHS numbers those holders (and the records `alsoNhsOf`) have: one statement.
+ */
+export async function ownersOf(
   tx: SqlExecutor,
   identifiers: readonly KeyedIdentifier[],
+  alsoNhsOf: readonly string[] = [],
 ): Promise<{ owners: Map<string, string>; nhsOf: Map<string, Set<string>> }> {
   const owners = new Map<string, string>();
   const nhsOf = new Map<string, Set<string>>();
-  if (identifiers.length === 0) return { owners, nhsOf };
+  if (identifiers.length === 0 && alsoNhsOf.length === 0) return { owners, nhsOf };
   const { rows } = await tx.query<{ owner: boolean; system: string; value: string; patient_id: string }>(
     `WITH owners AS (
        SELECT p.system, p.value, p.patient_id FROM person_identifier p
@@ -140,8 +143,9 @@ async function ownersOf(
      SELECT true AS owner, system, value, patient_id FROM owners
      UNION ALL
      SELECT false AS owner, n.system, n.value, n.patient_id FROM person_identifier n
-      WHERE n.system = $3 AND n.patient_id IN (SELECT patient_id FROM owners)`,
-    [identifiers.map((i) => i.system), identifiers.map((i) => i.value), NHS_NUMBER_SYSTEM],
+       JOIN (SELECT patient_id FROM owners UNION SELECT unnest($4::text[])) AS c ON n.patient_id = c.patient_id
+      WHERE n.system = $3`,
+    [identifiers.map((i) => i.system), identifiers.map((i) => i.value), NHS_NUMBER_SYSTEM, alsoNhsOf],
   );
   for (const row of rows) {
     if (row.owner) {
@@ -198,6 +202,6 @@ export async function moveIdentifiers(tx: SqlExecutor, retiredId: string, surviv
   await tx.query('UPDATE person_identifier SET patient_id = $2 WHERE patient_id = $1', [retiredId, survivorId]);
 }
 
-function key(i: KeyedIdentifier): string {
+export function key(i: KeyedIdentifier): string {
   return `${i.system}|${i.value}`;
 }

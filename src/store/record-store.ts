@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
-import { applyMessage } from './apply-message.js';
-import { StoreError } from './errors.js';
-import { claimMessage, findAppliedMessageId, insertRejected, readMessage, recordVersions } from './message-log.js';
+import { applyBatch } from './apply-batch.js';
+import { insertRejected, readMessage } from './message-log.js';
 import { migrate } from './migrations.js';
 import { IDENTITY_RACE } from './mpi.js';
-import { flushEventTimes, WRITE_RACE, type WriteScope } from './write-resource.js';
+import { WRITE_RACE } from './write-resource.js';
 import { readEverything } from './everything.js';
 import { readHistory } from './history.js';
 import { runSearch } from './search-run.js';
-import type { SqlDatabase, SqlExecutor } from './sql.js';
+import type { SqlDatabase } from './sql.js';
 import type {
   ApplyInput,
   ApplyOutcome,
@@ -84,30 +83,7 @@ class SqlRecordStore implements RecordStore {
   }
 
   private applyInTransaction(inputs: readonly ApplyInput[]): Promise<ApplyResult[]> {
-    return this.db.transaction(async (tx): Promise<ApplyResult[]> => {
-      const results: ApplyResult[] = [];
-      const pendingEventTimes: WriteScope['pendingEventTimes'] = new Map();
-      for (const input of inputs) results.push(await this.applyOne(tx, input, pendingEventTimes));
-      await flushEventTimes({ tx, messageId: '', now: this.now, pendingEventTimes });
-      return results;
-    });
-  }
-
-  private async applyOne(tx: SqlExecutor, input: ApplyInput, pendingEventTimes: WriteScope['pendingEventTimes']): Promise<ApplyResult> {
-    const messageId = randomUUID();
-    if (!(await claimMessage(tx, messageId, input))) {
-      const earlier = await findAppliedMessageId(tx, input.source.sender, input.source.controlId);
-      if (earlier === undefined) {
-        throw new StoreError(
-          `Message ${input.source.controlId} from ${input.source.sender} conflicted with an applied message that cannot be found; retry it.`,
-          'write-conflict',
-        );
-      }
-      return { status: 'duplicate', messageId: earlier, versions: [] };
-    }
-    const { versions, provenance } = await applyMessage({ tx, messageId, now: this.now, pendingEventTimes }, input);
-    await recordVersions(tx, messageId, versions);
-    return { status: 'applied', messageId, versions, provenance };
+    return this.db.transaction((tx) => applyBatch(tx, this.now, inputs));
   }
 
   async read(resourceType: string, id: string): Promise<Resource | undefined> {

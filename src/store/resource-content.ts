@@ -49,7 +49,22 @@ function unionCodings(...lists: (readonly Coding[] | undefined)[]): Coding[] {
  * meta.source (which change with every write). Security labels, tags and profiles do count.
  */
 export function sameContent(a: Resource, b: Resource): boolean {
-  return canonicalJson(withoutVersionMeta(a)) === canonicalJson(withoutVersionMeta(b));
+  return comparable(a) === comparable(b);
+}
+
+/**
+ * Canonical text of stored versions, by object: a batch compares the same held version (a hospital's
+ * Organization) with every message that re-sends it. Stored versions are never mutated, so this stays true.
+ */
+const comparableCache = new WeakMap<Resource, string>();
+
+function comparable(resource: Resource): string {
+  let text = comparableCache.get(resource);
+  if (text === undefined) {
+    text = canonicalJson(withoutVersionMeta(resource));
+    comparableCache.set(resource, text);
+  }
+  return text;
 }
 
 function withoutVersionMeta(resource: Resource): Record<string, unknown> {

@@ -30,7 +30,7 @@ function toRow(resource: Resource & { id: string }, param: string, entry: IndexE
 function dedupe(rows: SearchIndexRow[]): SearchIndexRow[] {
   const seen = new Set<string>();
   return rows.filter((row) => {
-    const key = JSON.stringify(row);
+    const key = row.map((value) => value ?? '\u0001').join('\u0000');
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -89,7 +89,7 @@ export async function readHeld(
 }
 
 /** What staging decided for one request; `row` is set when a version must be written. */
-interface Staged {
+export interface Staged {
   readonly version: WrittenVersion;
   readonly row?: RowWrite;
 }
@@ -130,7 +130,11 @@ export async function stageWrites(
   return { versions: staged.map((s) => s.version), rows };
 }
 
-function decide(scope: WriteScope, request: WriteRequest, held: HeldRow | undefined): Staged {
+/**
+ * The next version of one resource from the held row (undefined: not stored), event order and the scope's
+ * pending event-time moves respected. An unchanged resource gets no row; its event-time move is kept in the scope.
+ */
+export function decide(scope: WriteScope, request: WriteRequest, held: HeldRow | undefined): Staged {
   const { resourceType, id } = request;
   const key = rowKey(resourceType, id);
   const ours = request.eventTime === null ? null : Date.parse(request.eventTime);
@@ -216,11 +220,11 @@ export async function flushEventTimes(scope: WriteScope): Promise<void> {
   scope.pendingEventTimes.clear();
 }
 
-function race(resourceType: string, id: string): StoreError {
+export function race(resourceType: string, id: string): StoreError {
   return new StoreError(`${resourceType}/${id} was changed by a message applied at the same time; retry the message.`, WRITE_RACE);
 }
 
-function maxTime(a: number | null, b: number | null): number | null {
+export function maxTime(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
   return Math.max(a, b);

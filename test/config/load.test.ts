@@ -27,7 +27,7 @@ describe('config', () => {
     expect(c.httpPort).toBe(8080);
     expect(c.host).toBe('127.0.0.1');
     expect(c.channels[0]?.source).toMatchObject({ port: 2575, maxFrameBytes: 1048576, idleTimeoutMs: 300000 });
-    expect(c.pipeline).toEqual({ maxAttempts: 5, backoffMs: 200, maxBackoffMs: 30000, concurrency: 8 });
+    expect(c.pipeline).toEqual({ maxAttempts: 5, backoffMs: 200, maxBackoffMs: 30000, concurrency: 8, recordsBatch: 100 });
   });
 
   it('lets JUNCTION_MLLP_PORT override the first channel only', () => {

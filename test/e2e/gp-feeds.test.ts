@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provenanceId } from '../../src/store/provenance.js';
-import { eventually, getJson, REPO_ROOT, startTestEngine, type TestEngine } from '../support/engine.js';
+import { eventually, getJson, REPO_ROOT, startTestEngine, type TestEngine, type TestEngineOptions } from '../support/engine.js';
+import { integrationUrl } from '../support/integration.js';
+import { freshSchema } from '../support/postgres-schema.js';
 import { adt } from '../support/messages.js';
 import { frame, RawMllpClient, readAck } from '../support/mllp-raw-client.js';
 
@@ -34,10 +36,28 @@ async function patients(): Promise<any[]> {
   return (body.entry ?? []).map((e: any) => e.resource);
 }
 
-describe('GP feeds reach the Patient an ADT feed made', () => {
+const postgresUrl = integrationUrl('JUNCTION_TEST_DATABASE_URL', 'GP feeds on PostgreSQL and RabbitMQ');
+const amqpUrl = integrationUrl('JUNCTION_TEST_AMQP_URL', 'GP feeds on PostgreSQL and RabbitMQ');
+const backends: [string, () => TestEngineOptions][] = [
+  ['embedded PGlite and journal', () => ({})],
+  ...(postgresUrl && amqpUrl
+    ? [
+        [
+          'PostgreSQL and RabbitMQ',
+          () => ({
+            postgres: { url: postgresUrl, schema: freshSchema('junction_gp') },
+            amqp: { url: amqpUrl, queuePrefix: `gp${Date.now().toString(36)}` },
+          }),
+        ] as [string, () => TestEngineOptions],
+      ]
+    : []),
+];
+
+describe.each(backends)('GP feeds reach the Patient an ADT feed made (%s)', (_name, backend) => {
   beforeAll(async () => {
     drop = mkdtempSync(join(tmpdir(), 'junction-gp-drop-'));
     t = await startTestEngine({
+      ...backend(),
       extraChannels: `
   - id: gp-connect
     name: GP Connect structured records

@@ -116,6 +116,31 @@ describe('every ADT event means what HL7 v2.5 and the NHS ADT specification say'
     expect(locations(enc('adt-a10-patient-arriving'))).toEqual(['active']);
   });
 
+  it('A13 (cancel discharge) drops the discharge it cancels: no end, no disposition, the bed still active', () => {
+    const a13 = enc('adt-a13-cancel-discharge-sent-end'); // PV1-45 and PV1-36 are the cancelled discharge's
+    expect(a13['status']).toBe('in-progress');
+    expect(a13['period']).toEqual({ start: '2024-03-14T09:30:00+00:00' });
+    expect((a13['hospitalization'] as Record<string, unknown>)['dischargeDisposition']).toBeUndefined();
+    expect(locations(a13)).toEqual(['active']);
+    expect(a13['id']).toBe(enc('adt-a03-discharge')['id']); // the visit the A03 finished
+  });
+
+  it('v2.7+ fields: alias (old name), telecom in PID-40, not deceased, house number and street, temporary locations, other providers', () => {
+    const result = mapFixture('adt-a08-v28-patient-fields');
+    const patient = resource(result, 'Patient');
+    expect(patient['name']).toContainEqual({ use: 'old', family: 'NWOSU', given: ['GRACE'] });
+    expect((patient['telecom'] as { value: string }[]).map((t) => t.value)).toEqual(['01223 508812', '07700 900481', 'grace.okafor@example.org']);
+    expect(patient['deceasedBoolean']).toBe(false);
+    expect((patient['address'] as { line: string[] }[])[0]?.line).toEqual(['14 Chesterton Road', 'Flat 2']);
+    const encounter = resource(result, 'Encounter');
+    // in theatre (PV1-11) now, back from X-ray (PV1-43); the bed (PV1-3) is kept for them
+    expect(locations(encounter)).toEqual(['reserved', 'active', 'completed']);
+    const roles = (encounter['participant'] as { type: { coding: { code: string }[] }[] }[]).map((p) => p.type[0]?.coding[0]?.code);
+    expect(roles).toEqual(['ATND', 'PART', 'REF']); // PV1-52 other healthcare provider, PV2-13 referral source
+    const unmapped = result.unmapped.map((u) => u.path);
+    for (const field of ['PID-9', 'PID-30', 'PID-40', 'PV1-11', 'PV1-43', 'PV1-52', 'PV2-13']) expect(unmapped).not.toContain(field);
+  });
+
   it('A12 (cancel transfer) leaves out the location of the cancelled transfer', () => {
     const result = mapFixture('adt-a12-cancel-transfer');
     expect(locations(resource(result, 'Encounter'))).toEqual(['active']);

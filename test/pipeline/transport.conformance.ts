@@ -360,6 +360,87 @@ export function describeTransportConformance(name: string, factory: TransportFac
       await consumer.stop();
     });
 
+    it('batch option: ready messages of different keys come together, each key in publish order, each acked once', async () => {
+      const { transport } = await open();
+      const keys = ['batch-a', 'batch-b', 'batch-c', 'batch-d'];
+      for (let n = 1; n <= 3; n++) for (const key of keys) await transport.publish('records', key, { n });
+      const batches: StageMessage<Numbered>[][] = [];
+      const single: StageMessage<Numbered>[] = [];
+      transport.consume<Numbered>('records', async (m) => void single.push(m), {
+        ...FAST_RETRY,
+        batch: {
+          maxMessages: 3,
+          handler: async (messages) => {
+            batches.push([...messages]);
+            return messages.map(() => ({ ok: true as const }));
+          },
+        },
+      });
+      await waitFor('every message', () => batches.flat().length + single.length >= 12);
+      await waitFor('stage drained', () => drained(transport, 'records'));
+
+      const handled = batches.flat();
+      expect(single).toEqual([]);
+      expect(handled).toHaveLength(12);
+      expect(batches.every((b) => b.length <= 3 && new Set(b.map((m) => m.key)).size === b.length)).toBe(true);
+      expect(batches.some((b) => b.length > 1)).toBe(true);
+      for (const key of keys) expect(handled.filter((m) => m.key === key).map((m) => m.payload.n)).toEqual([1, 2, 3]);
+      expect(handled.every((m) => m.attempt === 1)).toBe(true);
+    });
+
+    it('batch option: a message failing in its batch is retried alone, then parked; the rest of the batch is acked', async () => {
+      const { transport } = await open();
+      for (const n of [1, 2, 3]) await transport.publish('records', `batch-fail-${n}`, { n });
+      const batched: number[] = [];
+      const retried: string[] = [];
+      transport.consume<Numbered>(
+        'records',
+        async (m) => {
+          retried.push(`${m.payload.n}@${m.attempt}`);
+          throw new Error(`still cannot apply ${m.payload.n}`);
+        },
+        {
+          maxAttempts: 3,
+          ...FAST_RETRY,
+          batch: {
+            maxMessages: 10,
+            handler: async (messages) =>
+              messages.map((m) => {
+                batched.push(m.payload.n);
+                return m.payload.n === 2 ? { ok: false as const, error: new Error('cannot apply 2') } : { ok: true as const };
+              }),
+          },
+        },
+      );
+      const parked = await waitFor('the parked message', async () => {
+        const list = await transport.listParked('records');
+        return list.length === 1 ? list : undefined;
+      });
+      await waitFor('only the parked message left', () => drained(transport, 'records', 1));
+      expect(batched.sort()).toEqual([1, 2, 3]);
+      expect(retried).toEqual(['2@2', '2@3']);
+      expect(parked[0]).toMatchObject({ key: 'batch-fail-2', payload: { n: 2 } });
+      expect(parked[0]?.reason).toContain('still cannot apply 2');
+    });
+
+    it('batch option: a batch handler that throws fails each of its messages, which are retried alone', async () => {
+      const { transport } = await open();
+      for (const n of [1, 2]) await transport.publish('records', `batch-throw-${n}`, { n });
+      const retried: string[] = [];
+      transport.consume<Numbered>('records', async (m) => void retried.push(`${m.payload.n}@${m.attempt}`), {
+        ...FAST_RETRY,
+        batch: {
+          maxMessages: 10,
+          handler: async () => {
+            throw new Error('database unavailable');
+          },
+        },
+      });
+      await waitFor('both retried', () => retried.length >= 2);
+      await waitFor('stage drained', () => drained(transport, 'records'));
+      expect(retried.sort()).toEqual(['1@2', '2@2']);
+    });
+
     it('Consumer.stop waits for the handler in flight and keeps its ack', async () => {
       const { transport } = await open();
       await transport.publish('records', 'stop-key', { n: 1 });

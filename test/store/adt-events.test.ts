@@ -81,6 +81,16 @@ describe('ADT events applied to the store', () => {
     expect(patient.contact?.map((c) => c.name?.family)).toEqual(['HOLLOWAY', 'FIELD']);
   });
 
+  it('a discharge cancelled (A13 carrying the cancelled discharge time): the visit is open again, in its bed', async () => {
+    const { encounter } = await apply('adt-a03-discharge');
+    let held = (await store.read('Encounter', encounter ?? '')) as Encounter;
+    expect([held.status, held.period?.end, held.location?.[0]?.status]).toEqual(['finished', '2024-03-20T14:30:00+00:00', 'completed']);
+    await apply('adt-a13-cancel-discharge-sent-end');
+    held = (await store.read('Encounter', encounter ?? '')) as Encounter;
+    expect([held.status, held.period?.end, held.location?.[0]?.status]).toEqual(['in-progress', undefined, 'active']);
+    expect(held.hospitalization?.dischargeDisposition).toBeUndefined();
+  });
+
   it('a pre-admit cancelled: the same Encounter ends cancelled', async () => {
     const { encounter } = await apply('adt-a05-preadmit');
     await apply('adt-a38-cancel-preadmit');

@@ -46,6 +46,28 @@ describe('meaning comparison', () => {
     expect(procedures.sort()).toEqual(['only-ours P1', 'only-theirs P2']);
   });
 
+  it("reads a ward with its room and bed chained by partOf as one location, and an address's lines as one text", () => {
+    const visit = (locations: string[]) => ({ resourceType: 'Encounter', id: 'e', identifier: [{ value: 'V1' }], location: locations.map((id) => ({ location: { reference: `Location/${id}` } })) });
+    const ours = bundle(
+      patient({ address: [{ line: ['1000 Hospital Lane'], city: 'Ann Arbor' }] }),
+      visit(['bed']),
+      { resourceType: 'Location', id: 'bed', name: 'D5, Bay 2, Bed 3' },
+    );
+    const theirs = bundle(
+      patient({ address: [{ line: ['1000', 'Hospital Lane'], city: 'Ann Arbor' }] }),
+      visit(['ward']),
+      { resourceType: 'Location', id: 'ward', name: 'D5' },
+      { resourceType: 'Location', id: 'bay', name: 'Bay 2', partOf: { reference: 'Location/ward' } },
+      { resourceType: 'Location', id: 'bed3', name: 'Bed 3', partOf: { reference: 'Location/bay' } },
+    );
+    const outcomes = compareBundles('m.hl7', ours, theirs);
+    expect(find(outcomes, 'location')).toMatchObject({ kind: 'agree', ours: ['D5, BAY 2, BED 3'] });
+    expect(find(outcomes, 'address')).toMatchObject({ kind: 'agree', ours: ['1000 HOSPITAL LANE, ANN ARBOR'] });
+    // a ward with two rooms under it names neither: the chain is not guessed
+    const two = bundle(patient({}), visit(['ward']), { resourceType: 'Location', id: 'ward', name: 'D5' }, { resourceType: 'Location', id: 'a', name: 'Bay 1', partOf: { reference: 'Location/ward' } }, { resourceType: 'Location', id: 'b', name: 'Bay 2', partOf: { reference: 'Location/ward' } });
+    expect(find(compareBundles('m.hl7', ours, two), 'location')).toMatchObject({ kind: 'differ', theirs: ['D5'] });
+  });
+
   it('an explanation covers its resource, field, kind, files and pairs only; unused ones are stale', () => {
     const outcomes = compareBundles('m.hl7', bundle(patient({ gender: 'male' })), bundle(patient({ gender: 'female' })));
     const right: Explanation = { resource: 'Patient', field: 'gender', kind: 'differ', files: ['m.hl7'], verdict: 'ours-right', reason: 'r' };

@@ -52,8 +52,16 @@ function resourcesOf(bundle: BundleLike): Json[] {
 
 export function indexBundle(bundle: BundleLike): BundleIndex {
   const byKey = new Map<string, Json>();
-  for (const r of resourcesOf(bundle)) byKey.set(`${String(r['resourceType'])}/${String(r['id'])}`, r);
-  return { resolve: (reference) => (typeof reference === 'string' ? byKey.get(reference) : undefined) };
+  const parts = new Map<string, Json[]>();
+  for (const r of resourcesOf(bundle)) {
+    byKey.set(`${String(r['resourceType'])}/${String(r['id'])}`, r);
+    const partOf = (r['partOf'] as Json | undefined)?.['reference'];
+    if (typeof partOf === 'string') parts.set(partOf, [...(parts.get(partOf) ?? []), r]);
+  }
+  return {
+    resolve: (reference) => (typeof reference === 'string' ? byKey.get(reference) : undefined),
+    partsOf: (r) => parts.get(`${String(r['resourceType'])}/${String(r['id'])}`) ?? [],
+  };
 }
 
 function identifierSet(r: Json): Set<string> {

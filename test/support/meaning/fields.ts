@@ -10,7 +10,12 @@
  *   identifiers are compared by value;
  * - codes are compared as system|code, with a sender's own table (example.com/…/CodeSystem/X there,
  *   https://junction.nhs.uk/CodeSystem/<ODS>/x here) read as local:x;
- * - text is compared trimmed, blanks collapsed, upper case; order carries no meaning (sets).
+ * - text is compared trimmed, blanks collapsed, upper case; order carries no meaning (sets);
+ * - an address's lines are read as one text: where a sender's line breaks fall ("1000" / "Hospital Lane" or
+ *   "1000 Hospital Lane") does not change the address;
+ * - a location is named from the ward down to the bed: one Location named "ward, room, bed" (ours) says the same
+ *   as a ward Location with a room and a bed chained under it by partOf (theirs: Encounter.location names the
+ *   ward, PL-2 and PL-3 are Locations partOf it).
  */
 
 /** A FHIR resource as plain JSON. */
@@ -19,6 +24,8 @@ export type Json = Record<string, unknown>;
 /** Resolves `Type/id` references within one bundle. */
 export interface BundleIndex {
   resolve(reference: unknown): Json | undefined;
+  /** The resources of the bundle whose partOf points at this one (rooms of a ward, beds of a room). */
+  partsOf(resource: Json): Json[];
 }
 
 /** The resources the comparison pairs, so a reference can be checked against the other side's pair. */
@@ -141,6 +148,22 @@ function linked(name: string, get: (r: Json) => unknown, anchor: keyof Anchors):
   };
 }
 
+/**
+ * A location's name followed by the names of the room and bed chained under it (partOf), while there is exactly
+ * one such part: "HUH AE OMU" with room "OMU B" and bed "Bed 03" under it reads "HUH AE OMU, OMU B, BED 03".
+ */
+function locationName(location: Json | undefined, bundle: BundleIndex): string | undefined {
+  const names: string[] = [];
+  let at = location;
+  for (let depth = 0; at !== undefined && depth < 3; depth += 1) {
+    const name = text(at['name']);
+    if (name !== undefined) names.push(name);
+    const parts = bundle.partsOf(at);
+    at = parts.length === 1 ? parts[0] : undefined;
+  }
+  return names.length === 0 ? undefined : names.join(', ');
+}
+
 function code(v: unknown): string | undefined {
   return codings(v)[0] ?? text(obj(v)?.['text']);
 }
@@ -153,7 +176,8 @@ export const FIELDS: Record<ComparedType, readonly FieldSpec[]> = {
     one('gender', at('gender'), str),
     many('address', at('address'), (a) => {
       const x = obj(a);
-      const parts = [...list(x?.['line']), x?.['city'], x?.['postalCode'], x?.['country']].map(text).filter(Boolean);
+      const lines = list(x?.['line']).map(text).filter(Boolean).join(' ');
+      const parts = [lines, ...[x?.['city'], x?.['postalCode'], x?.['country']].map(text)].filter(Boolean);
       return parts.length === 0 ? undefined : parts.join(', ');
     }),
     many('telecom', at('telecom'), (t) => str(obj(t)?.['value'])?.replace(/[\s()-]/g, '').toUpperCase()),
@@ -179,7 +203,7 @@ export const FIELDS: Record<ComparedType, readonly FieldSpec[]> = {
     },
     {
       name: 'location',
-      read: (r, bundle) => sorted(list(r['location']).map((l) => text(bundle.resolve(obj(obj(l)?.['location'])?.['reference'])?.['name']))),
+      read: (r, bundle) => sorted(list(r['location']).map((l) => locationName(bundle.resolve(obj(obj(l)?.['location'])?.['reference']), bundle))),
     },
     coded('admitSource', at('hospitalization', 'admitSource')),
     coded('dischargeDisposition', at('hospitalization', 'dischargeDisposition')),
