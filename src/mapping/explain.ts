@@ -145,27 +145,25 @@ export class Explainer implements ExplainHook {
   /** Every leaf of the bundle (the output of a mapper whose set was loaded with explain) with where it came from. */
   explain(bundle: unknown): ExplainedElement[] {
     const rows: ExplainedElement[] = [];
-    const walk = (value: unknown, path: string, inherited: Provenance | undefined, owner: unknown, key: string | undefined): void => {
+    const walk = (value: unknown, path: string, inherited: Provenance | undefined): void => {
       if (Array.isArray(value)) {
         const elements = this.elementRules.get(value);
-        value.forEach((v: unknown, i) => walk(v, `${path}[${i}]`, this.own(v) ?? elements?.[i] ?? inherited, value, undefined));
+        value.forEach((v: unknown, i) => walk(v, `${path}[${i}]`, this.own(v) ?? elements?.[i] ?? inherited));
         return;
       }
       if (typeof value === 'object' && value !== null) {
         const fields = this.fieldRules.get(value);
         for (const [k, v] of Object.entries(value)) {
           const sub = path === '' ? k : `${path}.${k}`;
-          walk(v, sub, fields?.get(k) ?? this.own(v) ?? this.engine(value, k, sub) ?? inherited, value, k);
+          walk(v, sub, fields?.get(k) ?? this.own(v) ?? this.engine(value, k, sub) ?? inherited);
         }
         return;
       }
       if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
         rows.push({ path, value, ...(inherited ?? {}) });
       }
-      void owner;
-      void key;
     };
-    walk(bundle, '', undefined, undefined, undefined);
+    walk(bundle, '', undefined);
     return rows;
   }
 
