@@ -110,6 +110,14 @@ class LazyField implements Hl7Field {
     return (this.rawText ??= this.text.slice(this.start, this.end));
   }
 
+  get isEmpty(): boolean {
+    return this.start >= this.end;
+  }
+
+  get isNull(): boolean {
+    return isNullAt(this.text, this.start, this.end);
+  }
+
   private components(): number[] {
     if (this.componentEnds !== undefined) return this.componentEnds;
     const ends: number[] = [];
@@ -156,6 +164,14 @@ class LazyField implements Hl7Field {
 /** MSH-1 and MSH-2 hold delimiters themselves: never split, never decoded. */
 class LiteralField implements Hl7Field {
   constructor(readonly raw: string) {}
+
+  get isEmpty(): boolean {
+    return this.raw === '';
+  }
+
+  get isNull(): boolean {
+    return this.raw === HL7_NULL;
+  }
 
   value(component = 1, subcomponent = 1): string | undefined {
     return component === 1 && subcomponent === 1 && this.raw !== '' ? this.raw : undefined;

@@ -32,6 +32,10 @@ export interface Delimiters {
 export interface Hl7Field {
   /** raw (still escaped) text of this repetition */
   readonly raw: string;
+  /** whether the repetition is empty (raw `''`); cheaper than reading raw */
+  readonly isEmpty: boolean;
+  /** whether the repetition is the HL7 null (raw `""`); cheaper than reading raw */
+  readonly isNull: boolean;
   /** decoded value of component `c`, subcomponent `s` (1-based; default 1,1). */
   value(component?: number, subcomponent?: number): string | null | undefined;
   /** number of components present (at least 1 when raw is non-empty, 0 when empty) */

@@ -149,7 +149,7 @@ export function focusAbsolute(p: AbsolutePath, cur: Cursor, run: Run): Cursor | 
   if (seg === undefined) return undefined;
   const rep = p.repetition ?? 1;
   const field = seg.field(p.field, rep);
-  if (field === undefined || field.raw === '""') return undefined;
+  if (field === undefined || field.isNull) return undefined;
   return new Cursor(seg, p.field, rep, field, p.component ?? 0, p.subcomponent ?? 0, cur.vars);
 }
 
@@ -168,7 +168,7 @@ export function eachRepetition(p: AbsolutePath, cur: Cursor, run: Run): Cursor[]
   const out: Cursor[] = [];
   for (let i = 0; i < reps.length; i++) {
     const field = reps[i] as Hl7Field;
-    if (field.raw === '' || field.raw === '""') continue;
+    if (field.isEmpty || field.isNull) continue;
     out.push(new Cursor(seg, p.field, i + 1, field, p.component ?? 0, 0, cur.vars));
   }
   return out;
