@@ -78,6 +78,12 @@ export function valueIn(
   return escaped ? decodeEscapes(v, d) : v;
 }
 
+/**
+ * Where scans gather the positions they find, to copy them out at their exact number: a list grown by push
+ * keeps room for 16 more, for every segment and field read. One scan uses it at a time (scans call nothing).
+ */
+const scratch: number[] = [];
+
 function countPieces(text: string, start: number, end: number, sep: number): number {
   if (start >= end) return 0;
   let count = 1;
@@ -120,11 +126,12 @@ class LazyField implements Hl7Field {
 
   private components(): number[] {
     if (this.componentEnds !== undefined) return this.componentEnds;
-    const ends: number[] = [];
     const { text, end } = this;
     const sep = this.codes.component;
-    for (let i = this.start; i < end; i++) if (text.charCodeAt(i) === sep) ends.push(i);
-    ends.push(end);
+    let n = 0;
+    for (let i = this.start; i < end; i++) if (text.charCodeAt(i) === sep) scratch[n++] = i;
+    scratch[n++] = end;
+    const ends = scratch.slice(0, n);
     this.componentEnds = ends;
     return ends;
   }
@@ -145,7 +152,7 @@ class LazyField implements Hl7Field {
     const ends = this.components();
     if (component > ends.length) return undefined;
     const v = valueIn(text, this.componentStart(component, ends), ends[component - 1] as number, 1, 1, subcomponent, this.codes, this.d);
-    if (subcomponent === 1 && typeof v === 'string') (this.firstSubcomponents ??= [])[component] = v;
+    if (subcomponent === 1 && typeof v === 'string') (this.firstSubcomponents ??= new Array<string>(ends.length + 1))[component] = v;
     return v;
   }
 
@@ -218,10 +225,11 @@ export class LazySegment implements Hl7Segment {
 
   private positions(): number[] {
     if (this.separators !== undefined) return this.separators;
-    const found: number[] = [];
     const { text, end } = this;
     const sep = this.d.field;
-    for (let at = text.indexOf(sep, this.start); at !== -1 && at < end; at = text.indexOf(sep, at + 1)) found.push(at);
+    let n = 0;
+    for (let at = text.indexOf(sep, this.start); at !== -1 && at < end; at = text.indexOf(sep, at + 1)) scratch[n++] = at;
+    const found = scratch.slice(0, n);
     this.separators = found;
     return found;
   }
@@ -249,7 +257,8 @@ export class LazySegment implements Hl7Segment {
     if (cached !== undefined) return cached;
     if (n < 1) return NO_REPETITIONS;
     const reps = this.isLiteral(n) ? this.literalRepetitions(n) : this.splitRepetitions(n);
-    (this.repetitionCache ??= [])[n] = reps;
+    const cache = (this.repetitionCache ??= new Array<readonly Hl7Field[] | undefined>(this.fieldCount + 1));
+    if (n < cache.length) cache[n] = reps; // fields past the last are absent: nothing to keep
     return reps;
   }
 
@@ -267,14 +276,17 @@ export class LazySegment implements Hl7Segment {
     const end = seps[k + 1] ?? this.end;
     if (open + 1 >= end) return NO_REPETITIONS;
     const { text, codes, d } = this;
-    const reps: LazyField[] = [];
+    const sep = codes.repetition;
+    let count = 0;
+    for (let i = open + 1; i < end; i++) if (text.charCodeAt(i) === sep) scratch[count++] = i;
+    scratch[count++] = end;
+    const reps = new Array<LazyField>(count);
     let from = open + 1;
-    for (let i = from; i < end; i++) {
-      if (text.charCodeAt(i) !== codes.repetition) continue;
-      reps.push(new LazyField(text, from, i, codes, d));
-      from = i + 1;
+    for (let r = 0; r < count; r++) {
+      const to = scratch[r] as number;
+      reps[r] = new LazyField(text, from, to, codes, d);
+      from = to + 1;
     }
-    reps.push(new LazyField(text, from, end, codes, d));
     return reps;
   }
 

@@ -38,14 +38,19 @@ function listField(key: string, rules: readonly Rule[], required: boolean): Fiel
   const ones = rules.map((r) => r.one);
   if (ones.every((o): o is One => o !== undefined)) {
     // rules that give one value each (the usual case): call them directly, make the list only for a value
+    // (a list made by push keeps room for 16 more: one or two values, the usual number, get a list of their size)
     return (cur, run, into) => {
+      let first: Json | undefined;
       let values: Json[] | undefined;
       for (let i = 0; i < ones.length; i++) {
         const v = (ones[i] as One)(cur, run);
-        if (v !== undefined) (values ??= []).push(v);
+        if (v === undefined) continue;
+        if (first === undefined) first = v;
+        else if (values === undefined) values = [first, v];
+        else values.push(v);
       }
-      if (values === undefined) return ifNone;
-      into[key] = values;
+      if (first === undefined) return ifNone;
+      into[key] = values ?? [first];
       return FOUND;
     };
   }

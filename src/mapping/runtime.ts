@@ -165,12 +165,14 @@ export function eachRepetition(p: AbsolutePath, cur: Cursor, run: Run): Cursor[]
   const seg = segmentFor(p, cur, run);
   if (seg === undefined) return [];
   const reps = seg.repetitions(p.field);
-  const out: Cursor[] = [];
+  const out = new Array<Cursor>(reps.length); // its exact size (push would keep room for 16 more)
+  let n = 0;
   for (let i = 0; i < reps.length; i++) {
     const field = reps[i] as Hl7Field;
     if (field.isEmpty || field.isNull) continue;
-    out.push(new Cursor(seg, p.field, i + 1, field, p.component ?? 0, 0, cur.vars));
+    out[n++] = new Cursor(seg, p.field, i + 1, field, p.component ?? 0, 0, cur.vars);
   }
+  if (n < out.length) out.length = n;
   return out;
 }
 
