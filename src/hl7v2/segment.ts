@@ -84,6 +84,26 @@ export function valueIn(
  */
 const scratch: number[] = [];
 
+/**
+ * Decoded first subcomponent of the component text[start, end) (what valueIn gives for subcomponent 1 of a
+ * range holding one component): one scan to the first subcomponent separator.
+ */
+function firstSubcomponent(text: string, start: number, end: number, codes: DelimiterCodes, d: Delimiters): string | null | undefined {
+  const S = codes.subcomponent;
+  const E = codes.escape;
+  let escaped = false;
+  let i = start;
+  for (; i < end; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === S) break;
+    if (ch === E) escaped = true;
+  }
+  if (i === start) return undefined;
+  if (isNullAt(text, start, i)) return null;
+  const v = text.slice(start, i);
+  return escaped ? decodeEscapes(v, d) : v;
+}
+
 function countPieces(text: string, start: number, end: number, sep: number): number {
   if (start >= end) return 0;
   let count = 1;
@@ -142,17 +162,21 @@ class LazyField implements Hl7Field {
   }
 
   value(component = 1, subcomponent = 1): string | null | undefined {
-    const { text, start, end } = this;
-    if (isNullAt(text, start, end)) return null;
-    if (start >= end || component < 1 || subcomponent < 1) return undefined;
     if (subcomponent === 1) {
+      // a value kept is a string: the repetition is not the HL7 null, and the component is there
       const known = this.firstSubcomponents?.[component];
       if (known !== undefined) return known;
     }
+    const { text, start, end } = this;
+    if (isNullAt(text, start, end)) return null;
+    if (start >= end || component < 1 || subcomponent < 1) return undefined;
     const ends = this.components();
     if (component > ends.length) return undefined;
-    const v = valueIn(text, this.componentStart(component, ends), ends[component - 1] as number, 1, 1, subcomponent, this.codes, this.d);
-    if (subcomponent === 1 && typeof v === 'string') (this.firstSubcomponents ??= new Array<string>(ends.length + 1))[component] = v;
+    const from = this.componentStart(component, ends);
+    const to = ends[component - 1] as number;
+    if (subcomponent !== 1) return valueIn(text, from, to, 1, 1, subcomponent, this.codes, this.d);
+    const v = firstSubcomponent(text, from, to, this.codes, this.d);
+    if (typeof v === 'string') (this.firstSubcomponents ??= new Array<string>(ends.length + 1))[component] = v;
     return v;
   }
 
@@ -246,6 +270,16 @@ export class LazySegment implements Hl7Segment {
     const open = seps[k];
     if (open === undefined) return undefined;
     return this.text.slice(open + 1, seps[k + 1] ?? this.end);
+  }
+
+  isFieldEmpty(n: number): boolean {
+    if (n < 1) return true;
+    if (this.shift === 1 && n === 1) return false;
+    const seps = this.positions();
+    const k = n - 1 - this.shift;
+    const open = seps[k];
+    if (open === undefined) return true;
+    return (seps[k + 1] ?? this.end) <= open + 1;
   }
 
   private isLiteral(n: number): boolean {

@@ -61,6 +61,8 @@ export interface Hl7Segment {
   value(n: number, component?: number, subcomponent?: number, rep?: number): string | null | undefined;
   /** raw (escaped) text of field n, all repetitions included */
   rawField(n: number): string | undefined;
+  /** whether field n is empty or absent (rawField gives '' or undefined), without copying it */
+  isFieldEmpty(n: number): boolean;
 }
 
 export interface MessageType {

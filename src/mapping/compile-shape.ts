@@ -2,7 +2,7 @@
 import type { CompileEnv, CompiledTemplate, Scope } from './compile-env.js';
 import type { CompileRule } from './compile-source.js';
 import { describe, isFhirId, type Cursor, type Json, type JsonObject, type Run } from './runtime.js';
-import { noValue, nonEmpty, pushing, type Eval, type One, type Rule } from './rule.js';
+import { noValue, pushing, type Eval, type One, type Rule } from './rule.js';
 import type { FieldDef, NodeDef } from './schema.js';
 import { at, where, type Loc } from './yaml-source.js';
 
@@ -138,6 +138,7 @@ function compileResource(name: string, loc: Loc, env: CompileEnv): One {
   const tpl = useTemplate(name, loc, env, true);
   if (tpl === undefined || tpl.id === undefined) return noValue;
   const idOf = tpl.id;
+  const build = tpl.build;
   const type = tpl.resourceType as string;
   return (cur, run) => {
     const id = idOf(cur, run);
@@ -151,7 +152,7 @@ function compileResource(name: string, loc: Loc, env: CompileEnv): One {
     }
     const key = `${type}/${id}`;
     if (!run.mainKeys.has(key) && !run.secondary.has(key)) {
-      const body = tpl.build(cur, run, id);
+      const body = build(cur, run, id);
       if (body === undefined) return undefined;
       run.secondary.set(key, body);
     }
@@ -164,7 +165,8 @@ export function compileShape(def: NodeDef, loc: Loc, env: CompileEnv, scope: Sco
   if (def.template !== undefined) {
     const tpl = useTemplate(def.template, at(loc, 'template'), env, false);
     if (tpl === undefined) return noValue;
-    return (cur, run) => nonEmpty(tpl.build(cur, run));
+    // an element template gives an object only when it set a field (never an empty one): no check needed
+    return tpl.build;
   }
   if (def.resource !== undefined) return compileResource(def.resource, at(loc, 'resource'), env);
   if (def.fields !== undefined) {

@@ -31,11 +31,12 @@ export function compileTemplate(source: TemplateSource, parent: CompileEnv): Com
     if (found === MISSING) return undefined;
     return found === FOUND || resourceType !== undefined ? obj : undefined;
   };
+  // every template object has the same keys (one shape), so that reading them stays fast where many are used
   const compiled: CompiledTemplate = {
     name: source.name,
-    ...(resourceType !== undefined ? { resourceType } : {}),
+    resourceType,
     where: where(loc),
-    ...(id !== undefined ? { id } : {}),
+    id,
     reads,
     applies: when === undefined ? () => true : when,
     build: when === undefined ? make : (cur, run, id) => (when(cur, run) ? make(cur, run, id) : undefined),

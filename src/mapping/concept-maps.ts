@@ -2,26 +2,26 @@
 import type { ConceptMapFile, ConceptTargetDef } from './schema.js';
 import type { SourceFile } from './yaml-source.js';
 
+/** Every concept (and every map) has all its keys, some undefined: one shape, so that lookups read them fast. */
 export interface Concept {
   readonly code: string;
-  readonly display?: string;
-  readonly system?: string;
+  readonly display: string | undefined;
+  readonly system: string | undefined;
 }
 
 export interface ConceptMap {
   readonly id: string;
   /** files it was read from (base first, then overlays) */
   readonly files: readonly string[];
-  readonly target?: string;
+  readonly target: string | undefined;
   readonly caseSensitive: boolean;
   readonly entries: ReadonlyMap<string, Concept>;
-  readonly fallback?: Concept;
+  readonly fallback: Concept | undefined;
 }
 
 function concept(def: ConceptTargetDef, target: string | undefined): Concept {
-  const c = typeof def === 'string' ? { code: def } : def;
-  const system = c.system ?? target;
-  return { code: c.code, ...(c.display !== undefined ? { display: c.display } : {}), ...(system !== undefined ? { system } : {}) };
+  const c = typeof def === 'string' ? { code: def, display: undefined, system: undefined } : def;
+  return { code: c.code, display: c.display, system: c.system ?? target };
 }
 
 function key(code: string, caseSensitive: boolean): string {
@@ -37,14 +37,7 @@ export function mergeConceptMap(base: ConceptMap | undefined, def: ConceptMapFil
   if (base !== undefined) for (const [k, v] of base.entries) entries.set(key(k, caseSensitive), v);
   for (const [code, t] of Object.entries(def.entries)) entries.set(key(code, caseSensitive), concept(t, target));
   const fallback = def.default !== undefined ? concept(def.default, target) : base?.fallback;
-  return {
-    id: def.id,
-    files: [...(base?.files ?? []), file.display],
-    ...(target !== undefined ? { target } : {}),
-    caseSensitive,
-    entries,
-    ...(fallback !== undefined ? { fallback } : {}),
-  };
+  return { id: def.id, files: [...(base?.files ?? []), file.display], target, caseSensitive, entries, fallback };
 }
 
 export function lookupConcept(map: ConceptMap, code: string): Concept | undefined {

@@ -1,4 +1,5 @@
 /** Declarative conditions (`when:`): exists, equals, in, startsWith, not, all, any. No code strings. */
+import type { Hl7Field } from '../hl7v2/types.js';
 import type { ConditionDef } from './schema.js';
 import { parseMappingPath, PATH_HELP, type AbsolutePath, type RelativePath } from './paths.js';
 import { readAbsolute, readRelative, segmentFor, type Cursor, type Run } from './runtime.js';
@@ -11,8 +12,11 @@ const never: Condition = () => false;
 
 function fieldPresent(p: AbsolutePath, cur: Cursor, run: Run): boolean {
   if (p.component !== undefined || p.repetition !== undefined) return readAbsolute(p, cur, run) !== undefined;
-  const raw = segmentFor(p, cur, run)?.rawField(p.field);
-  return raw !== undefined && raw !== '' && raw !== '""';
+  // present: not empty and not the HL7 null "" (one repetition that is null), read without copying the field
+  const seg = segmentFor(p, cur, run);
+  if (seg === undefined || seg.isFieldEmpty(p.field)) return false;
+  const reps = seg.repetitions(p.field);
+  return reps.length !== 1 || !(reps[0] as Hl7Field).isNull;
 }
 
 /** Compile a path used by a condition or a rule; problems are reported at `loc`. */
@@ -76,10 +80,20 @@ function compileTest(def: ConditionDef, read: (cur: Cursor, run: Run) => string 
     return (cur, run) => read(cur, run) === expected;
   }
   if (def.in !== undefined) {
-    const set = new Set(def.in.map(String));
+    const values = [...new Set(def.in.map(String))];
+    if (values.length > 8) {
+      const set = new Set(values);
+      return (cur, run) => {
+        const v = read(cur, run);
+        return v !== undefined && set.has(v);
+      };
+    }
+    // a short list: comparing texts is cheaper than hashing the text read (a new string every message)
     return (cur, run) => {
       const v = read(cur, run);
-      return v !== undefined && set.has(v);
+      if (v === undefined) return false;
+      for (let i = 0; i < values.length; i++) if (values[i] === v) return true;
+      return false;
     };
   }
   const prefix = def.startsWith ?? '';
