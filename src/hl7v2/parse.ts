@@ -2,6 +2,7 @@ import { readDelimiters } from './delimiters.js';
 import { Hl7ErrorCodes, Hl7ParseError } from './errors.js';
 import { compilePath } from './path.js';
 import { delimiterCodes, LazySegment } from './segment.js';
+import { internString } from './text.js';
 import type { Delimiters, Hl7Header, Hl7Message, Hl7Segment } from './types.js';
 
 export { readHeaderLeniently } from './header.js';
@@ -77,7 +78,7 @@ function segmentName(text: string, start: number): string {
   const key = (text.charCodeAt(start) << 16) | (text.charCodeAt(start + 1) << 8) | text.charCodeAt(start + 2);
   let name = segmentNames.get(key);
   if (name === undefined) {
-    name = text.slice(start, start + 3);
+    name = internString(text.slice(start, start + 3)); // the same string as the mapping files' names
     if (segmentNames.size < 4096) segmentNames.set(key, name);
   }
   return name;

@@ -1,4 +1,5 @@
 /** Compiles where a rule's value comes from: from, const, var, ref, first, parts (or the cursor itself). */
+import { internString } from '../hl7v2/text.js';
 import { compileReadPath } from './conditions.js';
 import type { CompileEnv, Scope } from './compile-env.js';
 import { copyJson, readAbsolute, readCursor, readRelative, type Json } from './runtime.js';
@@ -63,12 +64,12 @@ export function compileSource(def: NodeDef, loc: Loc, env: CompileEnv, scope: Sc
   if (def.from !== undefined) return oneRule(compileFrom(def.from, at(loc, 'from'), env, scope));
   if (def.const !== undefined) return oneRule(compileConst(def.const as Json));
   if (def.var !== undefined) {
-    const name = def.var;
+    const name = internString(def.var); // looked up in the vars' maps by identity
     env.noteVar(name, at(loc, 'var'));
     return oneRule((cur) => nonEmpty(cur.vars.get(name)));
   }
   if (def.ref !== undefined) {
-    const name = def.ref;
+    const name = internString(def.ref);
     env.noteRef(name, at(loc, 'ref'));
     return oneRule((_cur, run) => {
       const target = run.refs.get(name);

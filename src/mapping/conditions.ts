@@ -1,4 +1,5 @@
 /** Declarative conditions (`when:`): exists, equals, in, startsWith, not, all, any. No code strings. */
+import { internString } from '../hl7v2/text.js';
 import type { Hl7Field } from '../hl7v2/types.js';
 import type { ConditionDef } from './schema.js';
 import { parseMappingPath, PATH_HELP, type AbsolutePath, type RelativePath } from './paths.js';
@@ -64,7 +65,7 @@ export function compileCondition(def: ConditionDef, loc: Loc, env: CompileEnv, s
     return p.kind === 'absolute' ? (cur, run) => fieldPresent(p, cur, run) : (cur) => readRelative(p, cur) !== undefined;
   }
   if (def.var !== undefined) {
-    const name = def.var;
+    const name = internString(def.var);
     env.noteVar(name, { file: loc.file, path: [...loc.path, 'var'] });
     return compileTest(def, (cur) => cur.vars.get(name));
   }
