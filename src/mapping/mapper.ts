@@ -1,7 +1,7 @@
 /** The Mapper: one HL7 v2 message → a transaction Bundle, using a compiled mapping set. Pure. */
 import type { BundleEntry, Bundle } from '@medplum/fhirtypes';
 import { parseHl7DateTime } from '../hl7v2/datetime.js';
-import type { Hl7Message } from '../hl7v2/types.js';
+import type { Hl7Message, Hl7Segment } from '../hl7v2/types.js';
 import { personKey } from './identity.js';
 import { applyLabels } from './labels.js';
 import { CompiledMappingSet, type MappingSet } from './mapping-set.js';
@@ -68,7 +68,9 @@ function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
       continue;
     }
     if (entry.into !== undefined) continue;
-    for (const seg of entry.repeat ? segments : segments.slice(0, 1)) {
+    const count = entry.repeat ? segments.length : 1;
+    for (let i = 0; i < count; i++) {
+      const seg = segments[i] as Hl7Segment;
       const cur = rootCursor(seg, vars);
       if ((entry.when !== undefined && !entry.when(cur, run)) || !entry.template.applies(cur, run)) continue;
       const id = entry.template.id?.(cur, run);
