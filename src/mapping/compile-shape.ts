@@ -80,8 +80,11 @@ function fieldStep(key: string, rule: Rule, required: boolean): FieldStep {
   return { key, one: undefined, fill: firstOfMany(key, rule.many, required), required };
 }
 
-export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): ObjectBuilder {
-  const steps: FieldStep[] = Object.entries(fields).map(([key, def]) => {
+/** The compiled fields of one `fields:` object (filled in by fillFields). */
+export type FieldSteps = readonly FieldStep[];
+
+export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): FieldSteps {
+  return Object.entries(fields).map(([key, def]) => {
     if (Array.isArray(def)) {
       const rules = def.map((d, i) => compile(d, at(loc, key, i), env, scope));
       const required = def.some((d) => d.required === true);
@@ -89,24 +92,29 @@ export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: C
     }
     return fieldStep(key, compile(def, at(loc, key), env, scope), def.required === true);
   });
-  return (cur, run, into) => {
-    let found: FillResult = NONE;
-    for (let i = 0; i < steps.length; i++) {
-      const step = steps[i] as FieldStep;
-      if (step.one !== undefined) {
-        const v = step.one(cur, run);
-        if (v !== undefined) {
-          into[step.key] = v;
-          found = FOUND;
-        } else if (step.required) return MISSING;
-        continue;
-      }
-      const r = (step.fill as FieldFiller)(cur, run, into);
-      if (r === MISSING) return MISSING;
-      if (r === FOUND) found = FOUND;
+}
+
+/**
+ * Fill `into` from compiled fields. One function for every object (not a closure per object), so that the
+ * templates and rules that build objects call it directly, and the JIT can inline it.
+ */
+export function fillFields(steps: FieldSteps, cur: Cursor, run: Run, into: JsonObject): FillResult {
+  let found: FillResult = NONE;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as FieldStep;
+    if (step.one !== undefined) {
+      const v = step.one(cur, run);
+      if (v !== undefined) {
+        into[step.key] = v;
+        found = FOUND;
+      } else if (step.required) return MISSING;
+      continue;
     }
-    return found;
-  };
+    const r = (step.fill as FieldFiller)(cur, run, into);
+    if (r === MISSING) return MISSING;
+    if (r === FOUND) found = FOUND;
+  }
+  return found;
 }
 
 export function useTemplate(name: string, loc: Loc, env: CompileEnv, resource: boolean): CompiledTemplate | undefined {
@@ -170,10 +178,10 @@ export function compileShape(def: NodeDef, loc: Loc, env: CompileEnv, scope: Sco
   }
   if (def.resource !== undefined) return compileResource(def.resource, at(loc, 'resource'), env);
   if (def.fields !== undefined) {
-    const build = compileFields(def.fields, at(loc, 'fields'), env, scope, compile);
+    const steps = compileFields(def.fields, at(loc, 'fields'), env, scope, compile);
     return (cur, run) => {
       const obj: JsonObject = {};
-      return build(cur, run, obj) === FOUND ? obj : undefined;
+      return fillFields(steps, cur, run, obj) === FOUND ? obj : undefined;
     };
   }
   return undefined;

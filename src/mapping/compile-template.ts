@@ -2,7 +2,7 @@
 import { compileCondition } from './conditions.js';
 import type { CompileEnv, CompiledTemplate, TemplateSource } from './compile-env.js';
 import { compileRule } from './compile-node.js';
-import { compileFields, FOUND, MISSING } from './compile-shape.js';
+import { compileFields, fillFields, FOUND, MISSING } from './compile-shape.js';
 import { ReadSet } from './reads.js';
 import { firstValue } from './rule.js';
 import type { Cursor, JsonObject, Run } from './runtime.js';
@@ -27,7 +27,7 @@ export function compileTemplate(source: TemplateSource, parent: CompileEnv): Com
   const resourceType = def.resourceType;
   const make = (cur: Cursor, run: Run, id?: string): JsonObject | undefined => {
     const obj: JsonObject = resourceType !== undefined && id !== undefined ? { resourceType, id } : {};
-    const found = fields(cur, run, obj);
+    const found = fillFields(fields, cur, run, obj);
     if (found === MISSING) return undefined;
     return found === FOUND || resourceType !== undefined ? obj : undefined;
   };

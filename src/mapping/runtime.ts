@@ -60,6 +60,8 @@ export class Cursor {
   }
 }
 
+const NO_SEGMENTS: readonly Hl7Segment[] = Object.freeze([]);
+
 /** One mapping run over one message. */
 export class Run {
   private byName: Map<string, Hl7Segment[]> | undefined;
@@ -83,7 +85,7 @@ export class Run {
       }
       this.byName = map;
     }
-    return this.byName.get(name) ?? [];
+    return this.byName.get(name) ?? NO_SEGMENTS;
   }
 
   warn(text: string): void {
