@@ -2,6 +2,7 @@ import { readDelimiters } from './delimiters.js';
 import { Hl7ErrorCodes, Hl7ParseError } from './errors.js';
 import { compilePath } from './path.js';
 import { delimiterCodes, LazySegment } from './segment.js';
+import { internString } from './text.js';
 import type { Delimiters, Hl7Header, Hl7Message, Hl7Segment } from './types.js';
 
 export { readHeaderLeniently } from './header.js';
@@ -66,6 +67,23 @@ function hasValidName(text: string, start: number, end: number, fieldSep: number
   );
 }
 
+/**
+ * Segment names seen before, keyed by their three character codes: every message's `PID` is then the same
+ * string, whose hash is kept, so that looking segments up by name hashes nothing. Bounded (names are
+ * 3 upper-case letters or digits, and only the first few thousand distinct ones are kept).
+ */
+const segmentNames = new Map<number, string>();
+
+function segmentName(text: string, start: number): string {
+  const key = (text.charCodeAt(start) << 16) | (text.charCodeAt(start + 1) << 8) | text.charCodeAt(start + 2);
+  let name = segmentNames.get(key);
+  if (name === undefined) {
+    name = internString(text.slice(start, start + 3)); // the same string as the mapping files' names
+    if (segmentNames.size < 4096) segmentNames.set(key, name);
+  }
+  return name;
+}
+
 function badSegmentName(start: string, index: number, previous: string | undefined): Hl7ParseError {
   const shown = JSON.stringify(start);
   const after = previous === undefined ? '' : ` (after ${previous})`;
@@ -127,7 +145,7 @@ function splitSegments(text: string, start: number, d: Delimiters): LazySegment[
       if (!hasValidName(text, pos, end, codes.field)) {
         throw badSegmentName(text.slice(pos, pos + 3), index, segments[segments.length - 1]?.name);
       }
-      const name = text.slice(pos, pos + 3);
+      const name = segmentName(text, pos); // hasValidName checked the 3 characters
       if (name === 'MSH' && index > 1) throw secondHeader(index);
       segments.push(new LazySegment(name, index, text, pos, end, d, codes));
     }

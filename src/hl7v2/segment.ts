@@ -78,6 +78,32 @@ export function valueIn(
   return escaped ? decodeEscapes(v, d) : v;
 }
 
+/**
+ * Where scans gather the positions they find, to copy them out at their exact number: a list grown by push
+ * keeps room for 16 more, for every segment and field read. One scan uses it at a time (scans call nothing).
+ */
+const scratch: number[] = [];
+
+/**
+ * Decoded first subcomponent of the component text[start, end) (what valueIn gives for subcomponent 1 of a
+ * range holding one component): one scan to the first subcomponent separator.
+ */
+function firstSubcomponent(text: string, start: number, end: number, codes: DelimiterCodes, d: Delimiters): string | null | undefined {
+  const S = codes.subcomponent;
+  const E = codes.escape;
+  let escaped = false;
+  let i = start;
+  for (; i < end; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === S) break;
+    if (ch === E) escaped = true;
+  }
+  if (i === start) return undefined;
+  if (isNullAt(text, start, i)) return null;
+  const v = text.slice(start, i);
+  return escaped ? decodeEscapes(v, d) : v;
+}
+
 function countPieces(text: string, start: number, end: number, sep: number): number {
   if (start >= end) return 0;
   let count = 1;
@@ -110,13 +136,22 @@ class LazyField implements Hl7Field {
     return (this.rawText ??= this.text.slice(this.start, this.end));
   }
 
+  get isEmpty(): boolean {
+    return this.start >= this.end;
+  }
+
+  get isNull(): boolean {
+    return isNullAt(this.text, this.start, this.end);
+  }
+
   private components(): number[] {
     if (this.componentEnds !== undefined) return this.componentEnds;
-    const ends: number[] = [];
     const { text, end } = this;
     const sep = this.codes.component;
-    for (let i = this.start; i < end; i++) if (text.charCodeAt(i) === sep) ends.push(i);
-    ends.push(end);
+    let n = 0;
+    for (let i = this.start; i < end; i++) if (text.charCodeAt(i) === sep) scratch[n++] = i;
+    scratch[n++] = end;
+    const ends = scratch.slice(0, n);
     this.componentEnds = ends;
     return ends;
   }
@@ -127,17 +162,21 @@ class LazyField implements Hl7Field {
   }
 
   value(component = 1, subcomponent = 1): string | null | undefined {
-    const { text, start, end } = this;
-    if (isNullAt(text, start, end)) return null;
-    if (start >= end || component < 1 || subcomponent < 1) return undefined;
     if (subcomponent === 1) {
+      // a value kept is a string: the repetition is not the HL7 null, and the component is there
       const known = this.firstSubcomponents?.[component];
       if (known !== undefined) return known;
     }
+    const { text, start, end } = this;
+    if (isNullAt(text, start, end)) return null;
+    if (start >= end || component < 1 || subcomponent < 1) return undefined;
     const ends = this.components();
     if (component > ends.length) return undefined;
-    const v = valueIn(text, this.componentStart(component, ends), ends[component - 1] as number, 1, 1, subcomponent, this.codes, this.d);
-    if (subcomponent === 1 && typeof v === 'string') (this.firstSubcomponents ??= [])[component] = v;
+    const from = this.componentStart(component, ends);
+    const to = ends[component - 1] as number;
+    if (subcomponent !== 1) return valueIn(text, from, to, 1, 1, subcomponent, this.codes, this.d);
+    const v = firstSubcomponent(text, from, to, this.codes, this.d);
+    if (typeof v === 'string') (this.firstSubcomponents ??= new Array<string>(ends.length + 1))[component] = v;
     return v;
   }
 
@@ -156,6 +195,14 @@ class LazyField implements Hl7Field {
 /** MSH-1 and MSH-2 hold delimiters themselves: never split, never decoded. */
 class LiteralField implements Hl7Field {
   constructor(readonly raw: string) {}
+
+  get isEmpty(): boolean {
+    return this.raw === '';
+  }
+
+  get isNull(): boolean {
+    return this.raw === HL7_NULL;
+  }
 
   value(component = 1, subcomponent = 1): string | undefined {
     return component === 1 && subcomponent === 1 && this.raw !== '' ? this.raw : undefined;
@@ -202,10 +249,11 @@ export class LazySegment implements Hl7Segment {
 
   private positions(): number[] {
     if (this.separators !== undefined) return this.separators;
-    const found: number[] = [];
     const { text, end } = this;
     const sep = this.d.field;
-    for (let at = text.indexOf(sep, this.start); at !== -1 && at < end; at = text.indexOf(sep, at + 1)) found.push(at);
+    let n = 0;
+    for (let at = text.indexOf(sep, this.start); at !== -1 && at < end; at = text.indexOf(sep, at + 1)) scratch[n++] = at;
+    const found = scratch.slice(0, n);
     this.separators = found;
     return found;
   }
@@ -224,6 +272,16 @@ export class LazySegment implements Hl7Segment {
     return this.text.slice(open + 1, seps[k + 1] ?? this.end);
   }
 
+  isFieldEmpty(n: number): boolean {
+    if (n < 1) return true;
+    if (this.shift === 1 && n === 1) return false;
+    const seps = this.positions();
+    const k = n - 1 - this.shift;
+    const open = seps[k];
+    if (open === undefined) return true;
+    return (seps[k + 1] ?? this.end) <= open + 1;
+  }
+
   private isLiteral(n: number): boolean {
     return n <= 2 && this.shift === 1;
   }
@@ -233,7 +291,8 @@ export class LazySegment implements Hl7Segment {
     if (cached !== undefined) return cached;
     if (n < 1) return NO_REPETITIONS;
     const reps = this.isLiteral(n) ? this.literalRepetitions(n) : this.splitRepetitions(n);
-    (this.repetitionCache ??= [])[n] = reps;
+    const cache = (this.repetitionCache ??= new Array<readonly Hl7Field[] | undefined>(this.fieldCount + 1));
+    if (n < cache.length) cache[n] = reps; // fields past the last are absent: nothing to keep
     return reps;
   }
 
@@ -251,14 +310,17 @@ export class LazySegment implements Hl7Segment {
     const end = seps[k + 1] ?? this.end;
     if (open + 1 >= end) return NO_REPETITIONS;
     const { text, codes, d } = this;
-    const reps: LazyField[] = [];
+    const sep = codes.repetition;
+    let count = 0;
+    for (let i = open + 1; i < end; i++) if (text.charCodeAt(i) === sep) scratch[count++] = i;
+    scratch[count++] = end;
+    const reps = new Array<LazyField>(count);
     let from = open + 1;
-    for (let i = from; i < end; i++) {
-      if (text.charCodeAt(i) !== codes.repetition) continue;
-      reps.push(new LazyField(text, from, i, codes, d));
-      from = i + 1;
+    for (let r = 0; r < count; r++) {
+      const to = scratch[r] as number;
+      reps[r] = new LazyField(text, from, to, codes, d);
+      from = to + 1;
     }
-    reps.push(new LazyField(text, from, end, codes, d));
     return reps;
   }
 

@@ -32,6 +32,10 @@ export interface Delimiters {
 export interface Hl7Field {
   /** raw (still escaped) text of this repetition */
   readonly raw: string;
+  /** whether the repetition is empty (raw `''`); cheaper than reading raw */
+  readonly isEmpty: boolean;
+  /** whether the repetition is the HL7 null (raw `""`); cheaper than reading raw */
+  readonly isNull: boolean;
   /** decoded value of component `c`, subcomponent `s` (1-based; default 1,1). */
   value(component?: number, subcomponent?: number): string | null | undefined;
   /** number of components present (at least 1 when raw is non-empty, 0 when empty) */
@@ -57,6 +61,8 @@ export interface Hl7Segment {
   value(n: number, component?: number, subcomponent?: number, rep?: number): string | null | undefined;
   /** raw (escaped) text of field n, all repetitions included */
   rawField(n: number): string | undefined;
+  /** whether field n is empty or absent (rawField gives '' or undefined), without copying it */
+  isFieldEmpty(n: number): boolean;
 }
 
 export interface MessageType {

@@ -20,13 +20,13 @@ export interface TemplateSource {
 
 export interface CompiledTemplate {
   readonly name: string;
-  readonly resourceType?: string;
+  readonly resourceType: string | undefined;
   /** file:line of the template */
   readonly where: string;
   /** the resource id (resource templates) */
-  readonly id?: One;
+  readonly id: One | undefined;
   /** file:line of the id rule */
-  readonly idWhere?: string;
+  readonly idWhere: string | undefined;
   /** whether the template's own `when` holds here */
   applies(cur: Cursor, run: Run): boolean;
   /** the object, or undefined when the template's `when` does not hold, a required field is missing or (elements) nothing was found */

@@ -12,7 +12,7 @@ import { compileShape } from './compile-shape.js';
 import { compileSource } from './compile-source.js';
 import { parseMappingPath, PATH_HELP } from './paths.js';
 import { manyRule, nonEmpty, oneRule, pushing, type Eval, type One, type Rule } from './rule.js';
-import { describe, eachRepetition, eachSubcomponent, focusAbsolute, focusRelative, rootCursor, type Cursor, type Json, type Run } from './runtime.js';
+import { describe, eachRepetition, eachSubcomponent, focusAbsolute, focusRelative, rootCursor, type Cursor, type Json, type Run, type Vars } from './runtime.js';
 import type { NodeDef } from './schema.js';
 import { compileTransform, type OneValueFn, type Transform } from './transforms.js';
 import { at, ruleAt, where, type Loc } from './yaml-source.js';
@@ -75,12 +75,22 @@ function compileShaped(def: NodeDef, loc: Loc, env: CompileEnv, scope: Scope): O
 
 /** `with:` — the rule sees these vars on top of the ones it already sees. */
 function withVars(rule: Rule, extra: ReadonlyMap<string, string>): Rule {
+  // vars never change once made: the scope made for the last outer vars serves again (most often the message's)
+  let outer: Vars | undefined;
+  let inner: Vars | undefined;
+  const scoped = (cur: Cursor): Cursor => {
+    if (cur.vars !== outer || inner === undefined) {
+      outer = cur.vars;
+      inner = outer.with(extra);
+    }
+    return cur.withVars(inner);
+  };
   if (rule.one !== undefined) {
     const value = rule.one;
-    return oneRule((cur, run) => value(cur.withVars(cur.vars.with(extra)), run));
+    return oneRule((cur, run) => value(scoped(cur), run));
   }
   const values = rule.many;
-  return manyRule((cur, run, out) => values(cur.withVars(cur.vars.with(extra)), run, out));
+  return manyRule((cur, run, out) => values(scoped(cur), run, out));
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { CompileEnv, CompiledTemplate, Scope } from './compile-env.js';
 import type { CompileRule } from './compile-source.js';
 import { describe, isFhirId, type Cursor, type Json, type JsonObject, type Run } from './runtime.js';
-import { noValue, nonEmpty, pushing, type Eval, type One, type Rule } from './rule.js';
+import { noValue, pushing, type Eval, type One, type Rule } from './rule.js';
 import type { FieldDef, NodeDef } from './schema.js';
 import { at, ruleAt, where, type Loc } from './yaml-source.js';
 
@@ -38,14 +38,19 @@ function listField(key: string, rules: readonly Rule[], required: boolean): Fiel
   const ones = rules.map((r) => r.one);
   if (ones.every((o): o is One => o !== undefined)) {
     // rules that give one value each (the usual case): call them directly, make the list only for a value
+    // (a list made by push keeps room for 16 more: one or two values, the usual number, get a list of their size)
     return (cur, run, into) => {
+      let first: Json | undefined;
       let values: Json[] | undefined;
       for (let i = 0; i < ones.length; i++) {
         const v = (ones[i] as One)(cur, run);
-        if (v !== undefined) (values ??= []).push(v);
+        if (v === undefined) continue;
+        if (first === undefined) first = v;
+        else if (values === undefined) values = [first, v];
+        else values.push(v);
       }
-      if (values === undefined) return ifNone;
-      into[key] = values;
+      if (first === undefined) return ifNone;
+      into[key] = values ?? [first];
       return FOUND;
     };
   }
@@ -75,9 +80,15 @@ function fieldStep(key: string, rule: Rule, required: boolean): FieldStep {
   return { key, one: undefined, fill: firstOfMany(key, rule.many, required), required };
 }
 
-export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): ObjectBuilder {
-  if (env.shared.explain !== undefined) return env.shared.explain.fields(fields, loc, env, scope, compile) as ObjectBuilder; // --explain only
-  const steps: FieldStep[] = Object.entries(fields).map(([key, def]) => {
+/** The compiled fields of one `fields:` object (filled in by fillFields). */
+export type FieldSteps = readonly FieldStep[];
+
+export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): FieldSteps {
+  if (env.shared.explain !== undefined) {
+    // --explain only: one step whose filler is the explaining builder of the whole object
+    return [{ key: '', one: undefined, fill: env.shared.explain.fields(fields, loc, env, scope, compile) as ObjectBuilder, required: false }];
+  }
+  return Object.entries(fields).map(([key, def]) => {
     if (Array.isArray(def)) {
       const rules = def.map((d, i) => compile(d, at(loc, key, i), env, scope));
       const required = def.some((d) => d.required === true);
@@ -85,24 +96,29 @@ export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: C
     }
     return fieldStep(key, compile(def, at(loc, key), env, scope), def.required === true);
   });
-  return (cur, run, into) => {
-    let found: FillResult = NONE;
-    for (let i = 0; i < steps.length; i++) {
-      const step = steps[i] as FieldStep;
-      if (step.one !== undefined) {
-        const v = step.one(cur, run);
-        if (v !== undefined) {
-          into[step.key] = v;
-          found = FOUND;
-        } else if (step.required) return MISSING;
-        continue;
-      }
-      const r = (step.fill as FieldFiller)(cur, run, into);
-      if (r === MISSING) return MISSING;
-      if (r === FOUND) found = FOUND;
+}
+
+/**
+ * Fill `into` from compiled fields. One function for every object (not a closure per object), so that the
+ * templates and rules that build objects call it directly, and the JIT can inline it.
+ */
+export function fillFields(steps: FieldSteps, cur: Cursor, run: Run, into: JsonObject): FillResult {
+  let found: FillResult = NONE;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as FieldStep;
+    if (step.one !== undefined) {
+      const v = step.one(cur, run);
+      if (v !== undefined) {
+        into[step.key] = v;
+        found = FOUND;
+      } else if (step.required) return MISSING;
+      continue;
     }
-    return found;
-  };
+    const r = (step.fill as FieldFiller)(cur, run, into);
+    if (r === MISSING) return MISSING;
+    if (r === FOUND) found = FOUND;
+  }
+  return found;
 }
 
 export function useTemplate(name: string, loc: Loc, env: CompileEnv, resource: boolean): CompiledTemplate | undefined {
@@ -134,6 +150,7 @@ function compileResource(name: string, loc: Loc, env: CompileEnv): One {
   const tpl = useTemplate(name, loc, env, true);
   if (tpl === undefined || tpl.id === undefined) return noValue;
   const idOf = tpl.id;
+  const build = tpl.build;
   const type = tpl.resourceType as string;
   const rule = `${ruleAt({ file: loc.file, path: loc.path.slice(0, -1) })}, template ${name} at ${tpl.where}`; // loc is the rule's resource: key
   return (cur, run) => {
@@ -148,7 +165,7 @@ function compileResource(name: string, loc: Loc, env: CompileEnv): One {
     }
     const key = `${type}/${id}`;
     if (!run.mainKeys.has(key) && !run.secondary.has(key)) {
-      const body = tpl.build(cur, run, id);
+      const body = build(cur, run, id);
       if (body === undefined) return undefined;
       run.secondary.set(key, body);
     }
@@ -161,14 +178,15 @@ export function compileShape(def: NodeDef, loc: Loc, env: CompileEnv, scope: Sco
   if (def.template !== undefined) {
     const tpl = useTemplate(def.template, at(loc, 'template'), env, false);
     if (tpl === undefined) return noValue;
-    return (cur, run) => nonEmpty(tpl.build(cur, run));
+    // an element template gives an object only when it set a field (never an empty one): no check needed
+    return tpl.build;
   }
   if (def.resource !== undefined) return compileResource(def.resource, at(loc, 'resource'), env);
   if (def.fields !== undefined) {
-    const build = compileFields(def.fields, at(loc, 'fields'), env, scope, compile);
+    const steps = compileFields(def.fields, at(loc, 'fields'), env, scope, compile);
     return (cur, run) => {
       const obj: JsonObject = {};
-      return build(cur, run, obj) === FOUND ? obj : undefined;
+      return fillFields(steps, cur, run, obj) === FOUND ? obj : undefined;
     };
   }
   return undefined;

@@ -1,4 +1,5 @@
 /** Compiles where a rule's value comes from: from, const, var, ref, first, parts (or the cursor itself). */
+import { internString } from '../hl7v2/text.js';
 import { compileReadPath } from './conditions.js';
 import type { CompileEnv, Scope } from './compile-env.js';
 import { copyJson, readAbsolute, readCursor, readRelative, type Json } from './runtime.js';
@@ -46,14 +47,16 @@ function compileFirst(options: readonly Rule[]): Rule {
 
 /** A list of texts, one per part ('' for an optional part that found nothing); nothing when a required part found nothing. */
 function compileParts(parts: readonly { readonly value: One; readonly optional: boolean }[]): One {
+  const n = parts.length;
   return (cur, run) => {
-    const values: string[] = [];
-    for (const part of parts) {
+    const values = new Array<string>(n); // its exact size (push would keep room for 16 more)
+    for (let i = 0; i < n; i++) {
+      const part = parts[i] as (typeof parts)[number];
       const v = part.value(cur, run);
       if (v === undefined || typeof v === 'object') {
         if (!part.optional) return undefined;
-        values.push('');
-      } else values.push(String(v));
+        values[i] = '';
+      } else values[i] = typeof v === 'string' ? v : String(v);
     }
     return values;
   };
@@ -63,12 +66,12 @@ export function compileSource(def: NodeDef, loc: Loc, env: CompileEnv, scope: Sc
   if (def.from !== undefined) return oneRule(compileFrom(def.from, at(loc, 'from'), env, scope));
   if (def.const !== undefined) return oneRule(compileConst(def.const as Json));
   if (def.var !== undefined) {
-    const name = def.var;
+    const name = internString(def.var); // looked up in the vars' maps by identity
     env.noteVar(name, at(loc, 'var'));
     return oneRule((cur) => nonEmpty(cur.vars.get(name)));
   }
   if (def.ref !== undefined) {
-    const name = def.ref;
+    const name = internString(def.ref);
     env.noteRef(name, at(loc, 'ref'));
     return oneRule((_cur, run) => {
       const target = run.refs.get(name);

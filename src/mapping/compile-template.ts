@@ -2,7 +2,7 @@
 import { compileCondition } from './conditions.js';
 import type { CompileEnv, CompiledTemplate, TemplateSource } from './compile-env.js';
 import { compileRule } from './compile-node.js';
-import { compileFields, FOUND, MISSING } from './compile-shape.js';
+import { compileFields, fillFields, FOUND, MISSING } from './compile-shape.js';
 import { ReadSet } from './reads.js';
 import { firstValue } from './rule.js';
 import type { Cursor, JsonObject, Run } from './runtime.js';
@@ -27,15 +27,17 @@ export function compileTemplate(source: TemplateSource, parent: CompileEnv): Com
   const resourceType = def.resourceType;
   const make = (cur: Cursor, run: Run, id?: string): JsonObject | undefined => {
     const obj: JsonObject = resourceType !== undefined && id !== undefined ? { resourceType, id } : {};
-    const found = fields(cur, run, obj);
+    const found = fillFields(fields, cur, run, obj);
     if (found === MISSING) return undefined;
     return found === FOUND || resourceType !== undefined ? obj : undefined;
   };
+  // every template object has the same keys (one shape), so that reading them stays fast where many are used
   const compiled: CompiledTemplate = {
     name: source.name,
-    ...(resourceType !== undefined ? { resourceType } : {}),
+    resourceType,
     where: where(loc),
-    ...(id !== undefined ? { id, idWhere: where(at(loc, 'id')) } : {}),
+    id,
+    idWhere: id !== undefined ? where(at(loc, 'id')) : undefined,
     reads,
     applies: when === undefined ? () => true : when,
     build: when === undefined ? make : (cur, run, id) => (when(cur, run) ? make(cur, run, id) : undefined),

@@ -1,4 +1,6 @@
 /** Declarative conditions (`when:`): exists, equals, in, startsWith, not, all, any. No code strings. */
+import { internString } from '../hl7v2/text.js';
+import type { Hl7Field } from '../hl7v2/types.js';
 import type { ConditionDef } from './schema.js';
 import { parseMappingPath, PATH_HELP, type AbsolutePath, type RelativePath } from './paths.js';
 import { readAbsolute, readRelative, segmentFor, type Cursor, type Run } from './runtime.js';
@@ -11,8 +13,11 @@ const never: Condition = () => false;
 
 function fieldPresent(p: AbsolutePath, cur: Cursor, run: Run): boolean {
   if (p.component !== undefined || p.repetition !== undefined) return readAbsolute(p, cur, run) !== undefined;
-  const raw = segmentFor(p, cur, run)?.rawField(p.field);
-  return raw !== undefined && raw !== '' && raw !== '""';
+  // present: not empty and not the HL7 null "" (one repetition that is null), read without copying the field
+  const seg = segmentFor(p, cur, run);
+  if (seg === undefined || seg.isFieldEmpty(p.field)) return false;
+  const reps = seg.repetitions(p.field);
+  return reps.length !== 1 || !(reps[0] as Hl7Field).isNull;
 }
 
 /** Compile a path used by a condition or a rule; problems are reported at `loc`. */
@@ -67,7 +72,7 @@ export function compileCondition(def: ConditionDef, loc: Loc, env: CompileEnv, s
     return p.kind === 'absolute' ? (cur, run) => fieldPresent(p, cur, run) : (cur) => readRelative(p, cur) !== undefined;
   }
   if (def.var !== undefined) {
-    const name = def.var;
+    const name = internString(def.var);
     env.noteVar(name, { file: loc.file, path: [...loc.path, 'var'] });
     return compileTest(def, (cur) => cur.vars.get(name));
   }
@@ -83,10 +88,20 @@ function compileTest(def: ConditionDef, read: (cur: Cursor, run: Run) => string 
     return (cur, run) => read(cur, run) === expected;
   }
   if (def.in !== undefined) {
-    const set = new Set(def.in.map(String));
+    const values = [...new Set(def.in.map(String))];
+    if (values.length > 8) {
+      const set = new Set(values);
+      return (cur, run) => {
+        const v = read(cur, run);
+        return v !== undefined && set.has(v);
+      };
+    }
+    // a short list: comparing texts is cheaper than hashing the text read (a new string every message)
     return (cur, run) => {
       const v = read(cur, run);
-      return v !== undefined && set.has(v);
+      if (v === undefined) return false;
+      for (let i = 0; i < values.length; i++) if (values[i] === v) return true;
+      return false;
     };
   }
   const prefix = def.startsWith ?? '';

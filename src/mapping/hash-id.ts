@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const CACHE_LIMIT = 20_000;
 /** namespace → joined parts → id; the namespace is a resource type named in the mapping files */
@@ -18,7 +18,7 @@ export function hashId(namespace: string, parts: readonly string[]): string {
   const key = parts.length === 1 ? (parts[0] as string) : parts.join(SEPARATOR);
   const found = known.get(key);
   if (found !== undefined) return found;
-  const id = createHash('sha256').update(`${namespace}${SEPARATOR}${key}`).digest('hex').slice(0, 32);
+  const id = hash('sha256', `${namespace}${SEPARATOR}${key}`, 'hex').slice(0, 32); // one call: no Hash object per id
   if (known.size >= CACHE_LIMIT) known.clear();
   known.set(key, id);
   return id;

@@ -10,10 +10,17 @@ const NHS_NUMBER_OID = '2.16.840.1.113883.2.1.4.1';
 
 /** 10 digits, the modulus 11 check digit right, and not all the same digit. */
 export function isValidNhsNumber(value: string): boolean {
-  if (typeof value !== 'string' || !/^\d{10}$/.test(value)) return false;
-  if (/^(\d)\1{9}$/.test(value)) return false;
+  if (typeof value !== 'string' || value.length !== 10) return false;
   let sum = 0;
-  for (let i = 0; i < 9; i++) sum += (value.charCodeAt(i) - 48) * (10 - i);
+  let allSame = true;
+  const first = value.charCodeAt(0);
+  for (let i = 0; i < 10; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+    if (c !== first) allSame = false;
+    if (i < 9) sum += (c - 48) * (10 - i);
+  }
+  if (allSame) return false;
   const check = 11 - (sum % 11);
   if (check === 10) return false;
   return (check === 11 ? 0 : check) === value.charCodeAt(9) - 48;
@@ -21,7 +28,11 @@ export function isValidNhsNumber(value: string): boolean {
 
 /** An NHS number as senders write it (`943 476 5919`, `943-476-5919`) without the separators. */
 export function normaliseNhsNumber(value: string): string {
-  return value.replace(/[\s-]/g, '');
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return value.replace(/[\s-]/g, ''); // only digits (the usual case): nothing to remove
+  }
+  return value;
 }
 
 /**

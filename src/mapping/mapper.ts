@@ -75,7 +75,9 @@ function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
     }
     if (entry.once && segments.length > 1) warnOnce(run, entry, segments.length);
     if (entry.into !== undefined) continue;
-    for (const seg of entry.repeat ? segments : segments.slice(0, 1)) {
+    const count = entry.repeat ? segments.length : 1;
+    for (let i = 0; i < count; i++) {
+      const seg = segments[i] as Hl7Segment;
       const cur = rootCursor(seg, vars);
       if ((entry.when !== undefined && !entry.when(cur, run)) || !entry.template.applies(cur, run)) continue;
       const id = entry.template.id?.(cur, run);

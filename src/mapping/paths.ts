@@ -3,6 +3,8 @@
  * Relative (inside a datatype template, from the field or component being mapped): `.1`, `.1.2`.
  * A bare segment name (`NK1`) is allowed where a loop goes over repeating segments.
  */
+import { internString } from '../hl7v2/text.js';
+
 export interface AbsolutePath {
   readonly kind: 'absolute';
   readonly text: string;
@@ -45,7 +47,7 @@ function num(text: string | undefined): number | undefined {
 
 /** Parse a mapping path; returns an error text (what is wrong) instead of throwing. */
 export function parseMappingPath(text: string, allowSegment = false): MappingPath | string {
-  if (allowSegment && SEGMENT.test(text)) return { kind: 'segment', text, segment: text };
+  if (allowSegment && SEGMENT.test(text)) return { kind: 'segment', text, segment: internString(text) };
   const abs = ABSOLUTE.exec(text);
   if (abs !== null) {
     const [, segment, segIndex, field, rep, comp, sub] = abs;
@@ -54,7 +56,7 @@ export function parseMappingPath(text: string, allowSegment = false): MappingPat
     return {
       kind: 'absolute',
       text,
-      segment: segment as string,
+      segment: internString(segment as string), // one string per name: compared with the parser's by identity
       segmentIndex: numbers[0],
       field: numbers[1] as number,
       repetition: numbers[2],

@@ -65,6 +65,8 @@ export class Cursor {
   }
 }
 
+const NO_SEGMENTS: readonly Hl7Segment[] = Object.freeze([]);
+
 /** One mapping run over one message. */
 export class Run {
   private byName: Map<string, Hl7Segment[]> | undefined;
@@ -88,7 +90,7 @@ export class Run {
       }
       this.byName = map;
     }
-    return this.byName.get(name) ?? [];
+    return this.byName.get(name) ?? NO_SEGMENTS;
   }
 
   warn(text: string): void {
@@ -159,7 +161,7 @@ export function focusAbsolute(p: AbsolutePath, cur: Cursor, run: Run): Cursor | 
   if (seg === undefined) return undefined;
   const rep = p.repetition ?? 1;
   const field = seg.field(p.field, rep);
-  if (field === undefined || field.raw === '""') return undefined;
+  if (field === undefined || field.isNull) return undefined;
   return new Cursor(seg, p.field, rep, field, p.component ?? 0, p.subcomponent ?? 0, cur.vars);
 }
 
@@ -175,12 +177,14 @@ export function eachRepetition(p: AbsolutePath, cur: Cursor, run: Run): Cursor[]
   const seg = segmentFor(p, cur, run);
   if (seg === undefined) return [];
   const reps = seg.repetitions(p.field);
-  const out: Cursor[] = [];
+  const out = new Array<Cursor>(reps.length); // its exact size (push would keep room for 16 more)
+  let n = 0;
   for (let i = 0; i < reps.length; i++) {
     const field = reps[i] as Hl7Field;
-    if (field.raw === '' || field.raw === '""') continue;
-    out.push(new Cursor(seg, p.field, i + 1, field, p.component ?? 0, 0, cur.vars));
+    if (field.isEmpty || field.isNull) continue;
+    out[n++] = new Cursor(seg, p.field, i + 1, field, p.component ?? 0, 0, cur.vars);
   }
+  if (n < out.length) out.length = n;
   return out;
 }
 

@@ -1,4 +1,5 @@
 /** Compiles message files (messages/*.yaml) into structures: which segments make which resources. */
+import { internString } from '../hl7v2/text.js';
 import { compileCondition, type Condition } from './conditions.js';
 import type { CompileEnv, CompiledTemplate } from './compile-env.js';
 import { useTemplate } from './compile-shape.js';
@@ -74,11 +75,11 @@ function compileEntry(def: EntryDef, loc: Loc, env: CompileEnv, keys: ReadonlySe
   const when = def.when !== undefined ? compileCondition(def.when, at(loc, 'when'), env, 'segment') : undefined;
   if (template === undefined) return undefined;
   return {
-    ...(def.key !== undefined ? { key: def.key } : {}),
-    ...(def.into !== undefined ? { into: def.into } : {}),
+    ...(def.key !== undefined ? { key: internString(def.key) } : {}),
+    ...(def.into !== undefined ? { into: internString(def.into) } : {}),
     repeat: def.repeat === true,
     once: def.once === true,
-    segment: def.segment,
+    segment: internString(def.segment), // the parser's segment names are interned too: looked up by identity
     required: def.required === true,
     where: where(loc),
     template,

@@ -2,61 +2,57 @@
 import type { Hl7Message } from '../hl7v2/types.js';
 import type { UnmappedItem } from './types.js';
 
-/**
- * `PID-13`, `PV1-3` …: the labels of fields of segments the mapping files read, made once and kept
- * (bounded by what the mapping files name, whatever the messages hold).
- */
-const fieldLabels = new Map<string, string[]>();
+/** Labels made once (`PID-13`) are kept up to this field number; later ones are made when found. */
+const LABELLED_FIELDS = 100;
 
-function fieldLabel(segment: string, field: number): string {
-  let labels = fieldLabels.get(segment);
-  if (labels === undefined) fieldLabels.set(segment, (labels = []));
-  return (labels[field] ??= `${segment}-${field}`);
+/** What the report needs of one segment name the rules read, worked out once per read set. */
+interface SegmentReads {
+  /** per field number, whether a rule reads it (packed: reading past a hole is not slow) */
+  readonly read: readonly boolean[];
+  /** per field number, its label, made when first needed */
+  readonly labels: string[];
 }
 
-function count(counts: Map<string, number>, path: string): void {
-  counts.set(path, (counts.get(path) ?? 0) + 1);
-}
+const readTables = new WeakMap<ReadonlyMap<string, ReadonlySet<number>>, Map<string, SegmentReads>>();
 
-/** Per segment name, whether each field number is read: an array indexed by field number, made once per read set. */
-const readTables = new WeakMap<ReadonlyMap<string, ReadonlySet<number>>, Map<string, readonly boolean[]>>();
-
-function readTable(reads: ReadonlyMap<string, ReadonlySet<number>>): Map<string, readonly boolean[]> {
+function readTable(reads: ReadonlyMap<string, ReadonlySet<number>>): Map<string, SegmentReads> {
   let table = readTables.get(reads);
   if (table === undefined) {
     table = new Map();
     for (const [segment, fields] of reads) {
       const read: boolean[] = [];
       for (const f of fields) read[f] = true;
-      for (let i = 0; i < read.length; i++) read[i] ??= false; // packed, so that reading past a hole is not slow
-      table.set(segment, read);
+      for (let i = 0; i < read.length; i++) read[i] ??= false;
+      table.set(segment, { read, labels: [] });
     }
     readTables.set(reads, table);
   }
   return table;
 }
 
+function label(segment: string, reads: SegmentReads, field: number): string {
+  if (field > LABELLED_FIELDS) return `${segment}-${field}`;
+  return (reads.labels[field] ??= `${segment}-${field}`);
+}
+
+function count(counts: Map<string, number>, path: string): void {
+  counts.set(path, (counts.get(path) ?? 0) + 1);
+}
+
 export function unmappedItems(message: Hl7Message, reads: ReadonlyMap<string, ReadonlySet<number>>): UnmappedItem[] {
   const counts = new Map<string, number>();
-  const separator = message.delimiters.field;
   const table = readTable(reads);
   for (const seg of message.segments) {
-    const read = table.get(seg.name);
-    if (read === undefined) {
+    const known = table.get(seg.name);
+    if (known === undefined) {
       count(counts, seg.name);
       continue;
     }
-    // one pass over the segment text: piece k after the name is field k (MSH-k+1: MSH-1 is the separator itself)
-    const shift = seg.name === 'MSH' ? 1 : 0;
-    if (shift === 1 && read[1] !== true) count(counts, fieldLabel(seg.name, 1));
-    const raw = seg.raw;
-    let field = shift;
-    for (let open = raw.indexOf(separator); open !== -1; ) {
-      const next = raw.indexOf(separator, open + 1);
-      field++;
-      const end = next === -1 ? raw.length : next;
-      if (end > open + 1 && read[field] !== true) count(counts, fieldLabel(seg.name, field));
-      open = next;
+    // the segment's field positions are usually known already (its fields were read): no second scan
+    const read = known.read;
+    const fields = seg.fieldCount;
+    for (let f = 1; f <= fields; f++) {
+      if (read[f] !== true && !seg.isFieldEmpty(f)) count(counts, label(seg.name, known, f));
     }
   }
   const items: UnmappedItem[] = [];

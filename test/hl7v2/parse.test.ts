@@ -265,3 +265,31 @@ describe('parseMessage: errors', () => {
     expect(err.message).not.toContain('9434765919');
   });
 });
+
+describe('parseMessage: emptiness without copying', () => {
+  const m = parseMessage(lines('MSH|^~\\&|A|B|||20240101||ADT^A01|1|P|2.5', 'PID|1||""||X~~""||M|'));
+  const pid = m.segment('PID');
+  const msh = m.segment('MSH');
+
+  it('isFieldEmpty agrees with rawField for every field, absent ones included', () => {
+    for (const seg of [pid, msh]) {
+      if (seg === undefined) throw new Error('segment missing');
+      for (let n = 0; n <= seg.fieldCount + 2; n++) {
+        const raw = seg.rawField(n);
+        expect(seg.isFieldEmpty(n), `${seg.name}-${n}`).toBe(raw === undefined || raw === '');
+      }
+    }
+  });
+
+  it('a repetition says whether it is empty or the HL7 null', () => {
+    const reps = pid?.repetitions(5) ?? [];
+    expect(reps.map((r) => [r.raw, r.isEmpty, r.isNull])).toEqual([
+      ['X', false, false],
+      ['', true, false],
+      ['""', false, true],
+    ]);
+    expect(pid?.field(3)?.isNull).toBe(true);
+    expect(msh?.field(1)?.isEmpty).toBe(false);
+    expect(msh?.field(2)?.isNull).toBe(false);
+  });
+});
