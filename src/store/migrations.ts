@@ -20,7 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'read-side indexes (type history)', sql: SCHEMA_V2_READ },
   { version: 3, name: 'master patient index, event order, references', sql: SCHEMA_V3_IDENTITY },
   { version: 4, name: 'write path: no foreign-key checks on index and reference rows', sql: SCHEMA_V4_WRITE },
-  { version: 5, name: 'search index: _id and _lastUpdated from resources, fewer index entries', sql: SCHEMA_V5_INDEX },
+  { version: 5, name: 'write path: fewer index rows and entries, no reference uniqueness check, lz4 message log', sql: SCHEMA_V5_INDEX },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS junction_migrations (
