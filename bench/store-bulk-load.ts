@@ -2,7 +2,7 @@
  * Bulk loading for the PostgreSQL store benchmark: writes current versions straight into the store's tables,
  * using the store's own index extraction (search parameters, folded strings, references, identifiers), in
  * large multi-row statements. Much faster than one apply per bundle; it writes no message log or Provenance.
- * It follows the store's schema (v1–v4) and must change with it.
+ * It follows the store's schema (v1–v5) and must change with it.
  */
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import { literalReferences } from '../src/store/patient-content.js';

@@ -14,13 +14,21 @@
  * Targets (issue 4): ≥ 3,000 bundles/s applied; identifier search p99 < 10 ms.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Resource } from '@medplum/fhirtypes';
-import { openPostgresDatabase } from '../src/store/postgres-database.js';
-import { createRecordStore } from '../src/store/record-store.js';
-import { buildSearchQuery } from '../src/store/search-sql.js';
+import type * as PostgresDatabase from '../src/store/postgres-database.js';
+import type * as RecordStoreModule from '../src/store/record-store.js';
+import type * as SearchSql from '../src/store/search-sql.js';
 import type { SqlDatabase } from '../src/store/sql.js';
 import type { ApplyInput, RecordStore } from '../src/store/types.js';
+import { compileSources, load } from './compiled-src.js';
 import { bulkInsert } from './store-bulk-load.js';
+
+// the store as production runs it: compiled by tsc (see compiled-src.ts)
+const compiled = compileSources('store', ['store/postgres-database.ts', 'store/record-store.ts', 'store/search-sql.ts']);
+const { openPostgresDatabase } = await load<typeof PostgresDatabase>(compiled, 'store/postgres-database.js');
+const { createRecordStore } = await load<typeof RecordStoreModule>(compiled, 'store/record-store.js');
+const { buildSearchQuery } = await load<typeof SearchSql>(compiled, 'store/search-sql.js');
 
 const NHS = 'https://fhir.nhs.uk/Id/nhs-number';
 const ODS = 'https://fhir.nhs.uk/Id/ods-organization-code';
@@ -50,6 +58,15 @@ function nhsNumber(i: number): string {
     const check = (11 - (sum % 11)) % 11;
     if (check !== 10) return `${base}${check}`;
   }
+}
+
+const APPLICATION_NAME = `junction-bench-${process.pid}`;
+
+/** The url with this run's application_name, so its server backends can be found (serverCpu). */
+function withApplicationName(connection: string): string {
+  const parsed = new URL(connection);
+  parsed.searchParams.set('application_name', APPLICATION_NAME);
+  return parsed.toString();
 }
 
 let controlSeq = 0;
@@ -182,6 +199,35 @@ async function bulkLoad(db: SqlDatabase): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, 4) }, worker));
 }
 
+/**
+ * CPU time (µs) used so far by each of this benchmark's server backends (this database's connections from this
+ * application), read from /proc: only when the server runs on this machine, else undefined.
+ */
+async function serverCpu(db: SqlDatabase): Promise<Map<number, number> | undefined> {
+  const { rows } = await db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+    [APPLICATION_NAME],
+  );
+  const used = new Map<number, number>();
+  try {
+    for (const { pid } of rows) {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000); // utime + stime, 100 ticks a second
+    }
+  } catch {
+    return undefined;
+  }
+  return used.size > 0 ? used : undefined;
+}
+
+/** CPU the backends used between two readings (a backend that has gone since counts as idle). */
+function serverCpuUsed(before: Map<number, number> | undefined, after: Map<number, number> | undefined): number | undefined {
+  if (before === undefined || after === undefined) return undefined;
+  let total = 0;
+  for (const [pid, micros] of after) total += micros - (before.get(pid) ?? 0);
+  return total;
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
@@ -211,7 +257,7 @@ async function main(): Promise<void> {
     return;
   }
   const schema = `junction_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const db = await openPostgresDatabase(url, { schema, poolSize: CONCURRENCY + 2 });
+  const db = await openPostgresDatabase(withApplicationName(url), { schema, poolSize: CONCURRENCY + 2 });
   try {
     const store = await createRecordStore(db);
     console.log(`PostgreSQL, schema ${schema}, ${CONCURRENCY} concurrent appliers, ${BATCH} messages per applyMany`);
@@ -236,6 +282,7 @@ async function main(): Promise<void> {
     await db.query('ANALYZE');
 
     start = Date.now();
+    const cpuBefore = { node: process.cpuUsage(), server: await serverCpu(db) };
     const applyFailed = await applyAll(store, APPLY_BUNDLES, (k) => {
       // half new patients, half updates of loaded ones (a new encounter each)
       const i = k % 2 === 0 ? PATIENTS + k : randomPatient();
@@ -245,6 +292,14 @@ async function main(): Promise<void> {
     console.log(
       `apply, batched           ${APPLY_BUNDLES} bundles in ${seconds.toFixed(1)} s   ${(APPLY_BUNDLES / seconds).toFixed(0)} bundles/s` +
         `${applyFailed > 0 ? `   ${applyFailed} FAILED` : ''}   (target ≥ 3000)`,
+    );
+    const nodeCpu = process.cpuUsage(cpuBefore.node);
+    const serverUsed = serverCpuUsed(cpuBefore.server, await serverCpu(db));
+    const perBundle = (micros: number) => `${(micros / APPLY_BUNDLES).toFixed(0)} µs`;
+    console.log(
+      `  CPU per bundle: Node ${perBundle(nodeCpu.user + nodeCpu.system)}` +
+        (serverUsed === undefined ? '   PostgreSQL backends n/a (server not local)' : `   PostgreSQL backends ${perBundle(serverUsed)}`) +
+        `   (3000 bundles/s on 2 cores needs ≤ ~650 µs together; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]})`,
     );
 
     const identifierQuery = (i: number) => ({

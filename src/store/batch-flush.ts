@@ -95,13 +95,9 @@ const WRITE_BATCH = `WITH input AS (
   old_refs AS (
     DELETE FROM resource_reference x USING input i
      WHERE NOT i.created AND x.resource_type = i.resource_type AND x.resource_id = i.id
-       AND NOT EXISTS (SELECT 1 FROM refs n
-                        WHERE n.resource_type = x.resource_type AND n.resource_id = x.resource_id
-                          AND n.target_type = x.target_type AND n.target_id = x.target_id)
   ),
   new_refs AS (
-    INSERT INTO resource_reference (resource_type, resource_id, target_type, target_id)
-    SELECT * FROM refs ON CONFLICT DO NOTHING
+    INSERT INTO resource_reference (resource_type, resource_id, target_type, target_id) SELECT * FROM refs
   ),
   indexed AS (
     INSERT INTO person_identifier (system, value, patient_id)

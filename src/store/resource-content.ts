@@ -46,38 +46,61 @@ function unionCodings(...lists: (readonly Coding[] | undefined)[]): Coding[] {
 
 /**
  * Whether two versions say the same thing: equal content, ignoring meta.versionId, meta.lastUpdated and
- * meta.source (which change with every write). Security labels, tags and profiles do count.
+ * meta.source (which change with every write). Security labels, tags and profiles do count. JSON equality:
+ * key order does not matter, an undefined member is absent (as after a jsonb round trip) and an undefined
+ * array item is null. Walks both values once, without building text, and stops at the first difference.
  */
 export function sameContent(a: Resource, b: Resource): boolean {
-  return comparable(a) === comparable(b);
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  return sameMembers(x, y, 'meta') && sameJson(versionlessMeta(a.meta), versionlessMeta(b.meta));
 }
 
-/**
- * Canonical text of stored versions, by object: a batch compares the same held version (a hospital's
- * Organization) with every message that re-sends it. Stored versions are never mutated, so this stays true.
- */
-const comparableCache = new WeakMap<Resource, string>();
+const VERSION_META = new Set(['versionId', 'lastUpdated', 'source']);
 
-function comparable(resource: Resource): string {
-  let text = comparableCache.get(resource);
-  if (text === undefined) {
-    text = canonicalJson(withoutVersionMeta(resource));
-    comparableCache.set(resource, text);
+/** meta without the members every write changes; undefined when nothing else is left. */
+function versionlessMeta(meta: Meta | undefined): Record<string, unknown> | undefined {
+  if (meta === undefined || meta === null) return undefined;
+  const rest: Record<string, unknown> = {};
+  let any = false;
+  for (const [key, value] of Object.entries(meta)) {
+    if (VERSION_META.has(key) || value === undefined) continue;
+    rest[key] = value;
+    any = true;
   }
-  return text;
+  return any ? rest : undefined;
 }
 
-function withoutVersionMeta(resource: Resource): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...resource };
-  if (resource.meta) {
-    const meta: Record<string, unknown> = { ...resource.meta };
-    delete meta['versionId'];
-    delete meta['lastUpdated'];
-    delete meta['source'];
-    if (Object.keys(meta).length > 0) copy['meta'] = meta;
-    else delete copy['meta'];
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a === null || b === null) return false;
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  const arrays = Array.isArray(a);
+  if (arrays !== Array.isArray(b)) return false;
+  if (arrays) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameJson(x[i] ?? null, y[i] ?? null)) return false;
+    return true;
   }
-  return copy;
+  return sameMembers(a as Record<string, unknown>, b as Record<string, unknown>);
+}
+
+/** The same defined members with the same values (`skip`: a member left out of the comparison). */
+function sameMembers(x: Record<string, unknown>, y: Record<string, unknown>, skip?: string): boolean {
+  let count = 0;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key) || key === skip) continue;
+    const value = x[key];
+    if (value === undefined) continue;
+    count++;
+    if (!Object.hasOwn(y, key) || !sameJson(value, y[key])) return false;
+  }
+  for (const key in y) {
+    if (Object.hasOwn(y, key) && key !== skip && y[key] !== undefined) count--;
+  }
+  return count === 0;
 }
 
 /** JSON with object keys sorted and undefined members dropped, so jsonb round trips compare equal. */

@@ -242,10 +242,19 @@ export function getSearchParameter(resourceType: string, param: string): SearchP
   return Object.hasOwn(params, param) ? params[param] : undefined;
 }
 
-/** Every index entry of a resource, by parameter name. */
+/**
+ * Parameters answered from the `resources` row itself (`_id`: the key, `_lastUpdated`: the last_updated column),
+ * so they get no `search_index` rows.
+ */
+export const RESOURCE_COLUMN_PARAMETERS: ReadonlySet<string> = new Set(['_id', '_lastUpdated']);
+
+/** Every index entry of a resource, by parameter name (those kept in `search_index`: not `_id`, `_lastUpdated`). */
 export function extractIndexEntries(resource: Resource): { param: string; entry: IndexEntry }[] {
-  return Object.entries(searchParametersFor(resource.resourceType)).flatMap(([param, def]) =>
-    def.extract(resource).map((entry) => ({ param, entry })),
-  );
+  const entries: { param: string; entry: IndexEntry }[] = [];
+  for (const [param, def] of Object.entries(searchParametersFor(resource.resourceType))) {
+    if (RESOURCE_COLUMN_PARAMETERS.has(param)) continue;
+    for (const entry of def.extract(resource)) entries.push({ param, entry });
+  }
+  return entries;
 }
 

@@ -94,6 +94,7 @@ function criterionSql(
     throw new StoreError(`Search parameter "${criterion.param}" was given no values.`, 'empty-search-criterion');
   }
   if (criterion.param === '_id') return idSql(criterion, params);
+  if (criterion.param === '_lastUpdated') return lastUpdatedSql(criterion, params, now);
   const alternatives = criterion.values.map((value) => {
     if (value.type !== definition.type) {
       throw new StoreError(
@@ -119,13 +120,29 @@ function idSql(criterion: SearchCriterion, params: Params): string {
   return `r.id IN (${ids.join(', ')})`;
 }
 
+/**
+ * `_lastUpdated` straight on the resource row: last_updated is an instant to the millisecond (meta.lastUpdated),
+ * so its range is [last_updated, last_updated + 1 ms).
+ */
+function lastUpdatedSql(criterion: SearchCriterion, params: Params, now: Date): string {
+  const alternatives = criterion.values.map((value) => {
+    if (value.type !== 'date') {
+      throw new StoreError(`Search parameter "_lastUpdated" is a date parameter but was given a ${value.type} value.`, 'search-type-mismatch');
+    }
+    const range = { start: 'r.last_updated', end: `(r.last_updated + interval '1 millisecond')`, kind: '' };
+    return `(${dateSql(value.prefix, requireDateRange(value.value, '_lastUpdated'), params, now, range)})`;
+  });
+  return `(${alternatives.join(' OR ')})`;
+}
+
 function valueSql(param: string, def: SearchParameterDefinition, value: SearchValue, params: Params, now: Date): string {
   switch (value.type) {
     case 'token':
       return tokenSql(value.system, value.code, params);
     case 'string':
+      // the folded value is the index key; the text as written must then match exactly
       return value.exact
-        ? `s.kind = 'string' AND s.exact = ${params.add(value.value)}`
+        ? `s.kind = 'string' AND s.value = ${params.add(foldForSearch(value.value))} AND s.exact = ${params.add(value.value)}`
         : `s.kind = 'string' AND s.value LIKE ${params.add(`${escapeLike(foldForSearch(value.value))}%`)}`;
     case 'reference':
       return referenceSql(param, def, value.reference, params);
@@ -155,13 +172,16 @@ function referenceSql(param: string, def: SearchParameterDefinition, reference: 
   return targetType ? `${id} AND s.system = ${params.add(targetType)}` : id;
 }
 
+/** Where a date parameter's range is: search_index date rows, unless given (`_lastUpdated`). */
+const INDEX_RANGE = { start: 's.range_start', end: 's.range_end', kind: `s.kind = 'date' AND ` };
+
 /**
  * FHIR date comparison of the resource's range [rs, re) with the search value's implicit range [qs, qe).
  */
-function dateSql(prefix: DatePrefix, query: DateRange, params: Params, now: Date): string {
-  const rs = 's.range_start';
-  const re = 's.range_end';
-  const kind = `s.kind = 'date' AND `;
+function dateSql(prefix: DatePrefix, query: DateRange, params: Params, now: Date, range = INDEX_RANGE): string {
+  const rs = range.start;
+  const re = range.end;
+  const kind = range.kind;
   const qs = () => params.add(query.start, '::timestamptz');
   const qe = () => params.add(query.end, '::timestamptz');
   switch (prefix) {

@@ -131,6 +131,21 @@ export function describeSearchConformance(store: () => RecordStore, data: TestDa
       expect(await ids('Patient', inFamily, by('_lastUpdated', date('lt', '2000-01-01')))).toEqual([]);
     });
 
+    it('finds by _lastUpdated to the millisecond (the instant meta.lastUpdated says) and by _id', async () => {
+      const [held] = (await store().search('Patient', { criteria: [by('_id', tok(p1))], count: 1, offset: 0 })).resources;
+      const at = held?.meta?.lastUpdated as string;
+      expect(at).toMatch(/\.\d{3}Z$/);
+      const next = new Date(Date.parse(at) + 1).toISOString();
+      expect(await ids('Patient', inFamily, by('_lastUpdated', date('eq', at)))).toContain(p1);
+      expect(await ids('Patient', inFamily, by('_lastUpdated', date('ne', at)))).not.toContain(p1);
+      expect(await ids('Patient', inFamily, by('_lastUpdated', date('ge', at)))).toContain(p1);
+      expect(await ids('Patient', inFamily, by('_lastUpdated', date('sa', at)))).not.toContain(p1);
+      expect(await ids('Patient', inFamily, by('_lastUpdated', date('lt', next), date('gt', '2999-01-01')))).toContain(p1);
+      expect(await ids('Patient', inFamily, by('_lastUpdated', date('eb', next)))).toContain(p1);
+      expect(await ids('Patient', inFamily, by('_lastUpdated', date('eb', at)))).not.toContain(p1);
+      expect(await ids('Patient', by('_id', tok(p1), tok(p2)))).toEqual([p1, p2].sort());
+    });
+
     it('pages newest first with the total of all matches', async () => {
       const pageFamily = `Page${data.run}`;
       const created: string[] = [];
