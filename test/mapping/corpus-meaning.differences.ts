@@ -9,7 +9,11 @@
  */
 import type { Explanation } from '../support/meaning/compare.js';
 
+/** Their PDA Procedures (made-up local codes) and ours (SNOMED CT death certification and autopsy examination). */
 const PDA_PROCEDURES = ['DEATH-CERTIFICATION', 'AUTOPSY-PERFORMED'];
+const OUR_PDA_PROCEDURES = ['308646001', '29240004'];
+/** The corpus messages with a PDA segment (all six carry the same one). */
+const PDA_FILES = ['ADT-A01-01.hl7', 'ADT-A02-01.hl7', 'ADT-A03-01.hl7', 'ADT-A04-01.hl7', 'ADT-A08-01.hl7', 'ADT-A13-01.hl7'];
 
 export const EXPECTED_DIFFERENCES: readonly Explanation[] = [
   // ---- Patient ------------------------------------------------------------------------------------------
@@ -101,13 +105,9 @@ export const EXPECTED_DIFFERENCES: readonly Explanation[] = [
   },
   {
     resource: 'Encounter', field: 'location', kind: 'fewer',
-    files: ['ADT-A04-02.hl7', 'ADT-A05-01.hl7', 'ADT-A05-02.hl7', 'ADT-A06-01.hl7', 'ADT-A09-01.hl7', 'ADT-A10-01.hl7', 'ADT-A11-01.hl7', 'ADT-A11-02.hl7', 'ADT-A13-02.hl7', 'ADT-A14-01.hl7', 'ADT-A14-02.hl7', 'ADT-A15-01.hl7', 'ADT-A16-01.hl7', 'ADT-A16-02.hl7', 'ADT-A25-01.hl7', 'ADT-A25-02.hl7', 'ADT-A27-01.hl7', 'ADT-A27-02.hl7', 'ADT-A28-01.hl7', 'ADT-A29-01.hl7', 'ADT-A31-01.hl7', 'ADT-A60-01.hl7'],
+    files: ['ADT-A04-02.hl7', 'ADT-A05-01.hl7', 'ADT-A05-02.hl7', 'ADT-A06-01.hl7', 'ADT-A09-01.hl7', 'ADT-A10-01.hl7', 'ADT-A11-01.hl7', 'ADT-A11-02.hl7', 'ADT-A13-02.hl7', 'ADT-A14-01.hl7', 'ADT-A14-02.hl7', 'ADT-A15-01.hl7', 'ADT-A16-01.hl7', 'ADT-A16-02.hl7', 'ADT-A25-01.hl7', 'ADT-A25-02.hl7', 'ADT-A27-01.hl7', 'ADT-A27-02.hl7', 'ADT-A28-01.hl7', 'ADT-A29-01.hl7', 'ADT-A31-01.hl7', 'ADT-A60-01.hl7', 'ADT-A01-01.hl7', 'ADT-A02-01.hl7', 'ADT-A03-01.hl7', 'ADT-A04-01.hl7', 'ADT-A08-01.hl7', 'ADT-A13-01.hl7'],
     verdict: 'ours-right',
-    reason: "PV1-3, PV1-6, PV1-11, PV1-42 and PV1-43 agree. They add PV2-1 (prior pending location: v2.5 requires it on A26, cancel pending transfer) as a planned location; it is the destination of a transfer that is no longer pending, where the patient is not going, so we leave it out.",
-  },
-  {
-    resource: 'Encounter', field: 'location', kind: 'fewer', files: ['ADT-A01-01.hl7', 'ADT-A02-01.hl7', 'ADT-A03-01.hl7', 'ADT-A04-01.hl7', 'ADT-A08-01.hl7', 'ADT-A13-01.hl7'], verdict: 'gap',
-    reason: 'As above for PV2-1 (ours-right). GAP (no PDA mapping yet): they add PDA-2 (death location, ICCU) to the visit; PDA is in our unmapped report.',
+    reason: "PV1-3, PV1-6, PV1-11, PV1-42 and PV1-43 agree. They add PV2-1 (prior pending location: v2.5 requires it on A26, cancel pending transfer) as a planned location; it is the destination of a transfer that is no longer pending, where the patient is not going, so we leave it out. (PDA-2, the place of death, agrees: segments/PDA.yaml adds it to the visit.)",
   },
   {
     resource: 'Encounter', field: 'admitSource', kind: 'only-theirs', verdict: 'ours-right',
@@ -156,16 +156,20 @@ export const EXPECTED_DIFFERENCES: readonly Explanation[] = [
     reason: "They make a Condition with no code from DG1-22 (parent diagnosis '^^1.3.6.1.4.1.44750.1.2.2^CLIP', an identifier without a value), pointed at by condition-dueTo. It names no diagnosis.",
   },
   {
-    resource: 'Condition', field: '(resource)', kind: 'only-theirs', pairs: ['I21'], verdict: 'gap',
-    reason: 'GAP (no PDA mapping yet): PDA-1 (cause of death, I21 acute myocardial infarction) becomes a Condition there; PDA is in our unmapped report.',
-  },
-  {
     resource: 'Condition', field: 'code', kind: 'differ', files: ['ADT01-23.hl7'], verdict: 'ours-right',
     reason: 'ICD-9 (table 0396 I9) has the FHIR system http://hl7.org/fhir/sid/icd-9-cm; http://hl7.org/fhir/sid/icd-9 is not a FHIR-defined system.',
   },
   {
     resource: 'Condition', field: 'category', kind: 'only-ours', verdict: 'ours-right',
-    reason: 'A DG1 in a visit message is a diagnosis of that visit: category encounter-diagnosis (FHIR condition-category), plus the v2 diagnosis type (DG1-6, table 0052). They give no category, so a reader cannot tell a visit diagnosis from a problem-list entry.',
+    reason: "A DG1 in a visit message is a diagnosis of that visit: category encounter-diagnosis (FHIR condition-category), plus the v2 diagnosis type (DG1-6, table 0052). They give no category, so a reader cannot tell a visit diagnosis from a problem-list entry. A cause of death (PDA-1, I21) is encounter-diagnosis too, plus SNOMED CT 184305005 |Cause of death|, so that it can be told from the visit's other diagnoses.",
+  },
+  {
+    resource: 'Condition', field: 'verificationStatus', kind: 'only-ours', files: PDA_FILES, pairs: ['I21'], verdict: 'ours-right',
+    reason: 'PDA-3 Y: the death, and so its cause (PDA-1), is certified; a certified cause of death is confirmed. They drop PDA-3 from the Condition.',
+  },
+  {
+    resource: 'Condition', field: 'asserter', kind: 'only-ours', files: PDA_FILES, pairs: ['I21'], verdict: 'ours-right',
+    reason: 'PDA-5 (death certified by, 005454) is who states the cause of death on the certificate: Condition.asserter. They leave the cause of death unattributed.',
   },
   {
     resource: 'Condition', field: 'recordedDate', kind: 'only-ours', verdict: 'ours-right',
@@ -181,8 +185,12 @@ export const EXPECTED_DIFFERENCES: readonly Explanation[] = [
     reason: 'They make a Procedure with no code, only the identifier in PR1-25 (parent procedure id), as partOf. It names no procedure.',
   },
   {
-    resource: 'Procedure', field: '(resource)', kind: 'only-theirs', pairs: PDA_PROCEDURES, verdict: 'gap',
-    reason: 'GAP (no PDA mapping yet): PDA death certification and autopsy become Procedures there; PDA is in our unmapped report.',
+    resource: 'Procedure', field: '(resource)', kind: 'only-theirs', files: PDA_FILES, pairs: PDA_PROCEDURES, verdict: 'ours-right',
+    reason: "PDA death certification (PDA-3 to PDA-5) and autopsy (PDA-6 to PDA-8) are Procedures on both sides, with the same status, times and performers; theirs are coded death-certification and autopsy-performed in a made-up local system, which no reader knows, so the pairs do not meet. See the only-ours entry.",
+  },
+  {
+    resource: 'Procedure', field: '(resource)', kind: 'only-ours', files: PDA_FILES, pairs: OUR_PDA_PROCEDURES, verdict: 'ours-right',
+    reason: 'The same two Procedures coded in SNOMED CT: 308646001 |Death certification| (the code the HL7 vital records IGs use) and 29240004 |Autopsy examination| (segments/PDA.yaml).',
   },
   {
     resource: 'Procedure', field: 'status', kind: 'differ', verdict: 'ours-right',
