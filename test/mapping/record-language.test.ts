@@ -140,3 +140,61 @@ describe('CSV files', () => {
     expect(result.preserve[0]?.elements).toContain('name');
   });
 });
+
+describe('dates from GP feeds are checked (fhir-date, fhir-dateTime, fhir-instant)', () => {
+  const mapper = createRecordMapper(loadMappingSet(mappingsDir));
+  const header = ['nhs_number', 'local_patient_id', 'problem_id', 'snomed_code', 'description', 'status', 'onset_date', 'end_date', 'recorded_date'];
+  const row = (values: Record<string, string>) =>
+    mapper.mapRow({ layout: 'gp-csv-problems', file: 'problems.csv', row: 7, values: { ...Object.fromEntries(header.map((h) => [h, ''])), nhs_number: '9457306147', problem_id: 'P1', snomed_code: '195967001', status: 'active', ...values } }, PRACTICE);
+  const condition = (r: ReturnType<typeof row>) => r.bundle.entry?.find((e) => e.resource?.resourceType === 'Condition')?.resource as any;
+
+  it('reads ISO dates and DD/MM/YYYY as English GP systems export them, and a time without an offset as UK local time', () => {
+    const r = row({ onset_date: '1972', end_date: '03/07/1990', recorded_date: '2009-04-01 14:30' });
+    expect(r.warnings).toEqual([]);
+    expect(condition(r)).toMatchObject({ onsetDateTime: '1972', abatementDateTime: '1990-07-03', recordedDate: '2009-04-01T14:30:00+01:00' });
+  });
+
+  it('leaves a date that does not exist out, with a warning naming the row, the rule and its file:line; the row still maps', () => {
+    const r = row({ onset_date: '31/02/2023', recorded_date: '2023-13-01' });
+    const c = condition(r);
+    expect(c.code.coding[0].code).toBe('195967001');
+    expect(c.onsetDateTime).toBeUndefined();
+    expect(c.recordedDate).toBeUndefined();
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^problems\.csv:7\.onset_date \(CsvProblem\.onsetDateTime at mappings\/gp\/csv\/problems\.yaml:\d+:\d+\): not a valid date\/time \(write YYYY-MM-DD, YYYY-MM, YYYY or DD\/MM\/YYYY, or YYYY-MM-DDThh:mm/),
+      expect.stringMatching(/^problems\.csv:7\.recorded_date \(CsvProblem\.recordedDate at mappings\/gp\/csv\/problems\.yaml:\d+:\d+\): not a valid date\/time/),
+    ]);
+    expect(r.warnings.join(' ')).not.toContain('31/02/2023'); // a date may be a birth date: warnings name the place, not the value
+  });
+
+  it('a GP Connect birth date with a time, an Observation issued without a time, a bad Period end: each left out with a warning', () => {
+    const result = mapper.mapBundle(
+      'gp-connect',
+      {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          { resource: { ...patient, birthDate: '1958-03-21T00:00:00Z', name: [{ family: 'X', period: { start: '2001-01-01', end: '2001-02-29' } }] } },
+          { resource: { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'BP' }, issued: '2024-01-05', effectiveDateTime: '2024-01-05T09:15:00Z' } },
+        ],
+      },
+      PRACTICE,
+    );
+    const resources = (result.bundle.entry ?? []).map((e) => e.resource as any);
+    const p = resources.find((r) => r.resourceType === 'Patient');
+    const o = resources.find((r) => r.resourceType === 'Observation');
+    expect(p.birthDate).toBeUndefined();
+    expect(p.name[0].period).toEqual({ start: '2001-01-01' });
+    expect(o.issued).toBeUndefined();
+    expect(o.effectiveDateTime).toBe('2024-01-05T09:15:00Z');
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Patient\/p1\.birthDate \(GpPatient\.birthDate at mappings\/gp\/fhir\/patient\.yaml:\d+:\d+\): not a valid date \(write YYYY-MM-DD/),
+        expect.stringMatching(/^Patient\/p1\.name\[0\]\.period\.end \(Period\.end at mappings\/gp\/fhir\/datatypes\.yaml:\d+:\d+\): not a valid date\/time/),
+        expect.stringMatching(/^Observation\/o1\.issued \(GpObservation\.issued at mappings\/gp\/fhir\/problems\.yaml:\d+:\d+\): not a valid date\/time with a time of day/),
+      ]),
+    );
+    expect(result.warnings).toHaveLength(3);
+  });
+});
+
