@@ -198,3 +198,60 @@ describe('dates from GP feeds are checked (fhir-date, fhir-dateTime, fhir-instan
   });
 });
 
+
+describe('a channel overlay (its own folder) changes GP mappings by name, as for HL7 v2', () => {
+  function overlay(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-gp-overlay-'));
+    temps.push(dir);
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    }
+    return dir;
+  }
+  const problemRow = { nhs_number: '9457306147', local_patient_id: 'L1', problem_id: 'P1', snomed_code: '195967001', description: 'Asthma', status: 'Dormant', onset_date: '', end_date: '', recorded_date: '' };
+
+  it('a template replaces the base template of its name; a concept map adds entries; a structure replaces the base structure', () => {
+    const dir = overlay({
+      // a FHIR template of a base name (GpPractitioner, defined in the base patient.yaml): this one is used instead
+      'gp/fhir/patient.yaml':
+        'input: fhir\ntemplates:\n  GpPractitioner:\n    resourceType: Practitioner\n    id:\n      parts: [{ var: odsCode }, { from: id }]\n      transform: { hash-id: { namespace: Practitioner } }\n    fields:\n      name:\n        - fields:\n            text: { const: Overlay clinician }\n',
+      // a CSV template of a layout's own file, replaced from a file without structure: only that layout uses it
+      'gp/csv/local.yaml':
+        'input: csv\ntemplates:\n  CsvProblem:\n    resourceType: Condition\n    id:\n      parts: [{ var: personKey }, { from: problem_id }]\n      transform: { hash-id: { namespace: Condition } }\n    fields:\n      subject: { ref: patient }\n      code: { fields: { text: { from: description } } }\n      clinicalStatus:\n        fields:\n          coding:\n            - from: status\n              transform: [lowercase, { lookup: { map: gp-condition-clinical-status, output: coding } }]\n',
+      'codesystems/gp-condition-clinical-status.yaml': 'id: gp-condition-clinical-status\ntarget: http://terminology.hl7.org/CodeSystem/condition-clinical\nentries:\n  dormant: { code: inactive, display: Inactive }\n',
+      // the allergies layout replaced: its base file's templates (CsvAllergy) stay available by name
+      'gp/csv/allergies.yaml':
+        'input: csv\nstructure: gp-csv-allergies\ncolumns: [nhs_number, local_patient_id, allergy_id, snomed_code, description, severity]\nperson: { nhsNumber: nhs_number }\nresources:\n  - key: patient\n    template: CsvPatientStub\n    required: true\n',
+    });
+    const set = loadMappingSet(mappingsDir, [dir]);
+    const mapper = createRecordMapper(set);
+    const row = mapper.mapRow({ layout: 'gp-csv-problems', file: 'p.csv', row: 2, values: problemRow }, PRACTICE);
+    const condition = row.bundle.entry?.find((e) => e.resource?.resourceType === 'Condition')?.resource as any;
+    expect(condition.code).toEqual({ text: 'Asthma' });
+    expect(condition.clinicalStatus.coding[0].code).toBe('inactive'); // Dormant: the overlay's entry
+    expect(condition.clinicalStatus.coding[0].system).toBe('http://terminology.hl7.org/CodeSystem/condition-clinical');
+    expect(row.warnings).toEqual([]);
+    const bundle = mapper.mapBundle('gp-connect', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient }, { resource: { resourceType: 'Practitioner', id: 'pr1' } }] }, PRACTICE);
+    expect((bundle.bundle.entry ?? []).find((e) => e.resource?.resourceType === 'Practitioner')?.resource).toMatchObject({ name: [{ text: 'Overlay clinician' }] });
+    expect(mapper.structure('gp-csv-allergies')?.columns).toContain('severity');
+    expect(mapper.layoutFor(['nhs_number', 'local_patient_id', 'allergy_id', 'snomed_code', 'description', 'severity'])?.structure).toBe('gp-csv-allergies');
+    // the base set is untouched
+    const base = createRecordMapper(loadMappingSet(mappingsDir)).mapRow({ layout: 'gp-csv-problems', file: 'p.csv', row: 2, values: problemRow }, PRACTICE);
+    expect(base.warnings).toEqual([expect.stringMatching(/code "dormant" is not in concept map gp-condition-clinical-status/)]);
+  });
+
+  it('two templates of one name in one folder are still a load error', () => {
+    const dir = overlay({
+      'gp/fhir/a.yaml': 'input: fhir\ntemplates:\n  Extra:\n    fields:\n      text: { from: .text }\n',
+      'gp/fhir/b.yaml': 'input: fhir\ntemplates:\n  Extra:\n    fields:\n      text: { from: .text }\n',
+    });
+    try {
+      loadMappingSet(mappingsDir, [dir]);
+      throw new Error('expected a MappingLoadError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(MappingLoadError);
+      expect((error as Error).message).toMatch(/b\.yaml:3:\d+ — template Extra is defined twice for input fhir/);
+    }
+  });
+});
