@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const benches = ['hl7v2-parse.ts', 'mapping.ts', 'local-transport.ts', 'mllp-roundtrip.ts', 'pipeline-amqp.ts', 'store-postgres.ts'];
+const benches = ['hl7v2-parse.ts', 'mapping.ts', 'local-transport.ts', 'gp-csv.ts', 'mllp-roundtrip.ts', 'pipeline-amqp.ts', 'store-postgres.ts'];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const file of benches) {

@@ -43,10 +43,11 @@ async function startGpChannels(
   logger: Logger,
   app: ReturnType<typeof createApiApp>,
   parts: Parts,
+  metrics: JunctionMetrics,
 ): Promise<void> {
-  const intake = createRecordIntake({ transport, logger, channel });
+  const intake = createRecordIntake({ transport, logger, channel, metrics });
   const http = config.channels.flatMap((c) => (c.source.type === 'http' ? [{ id: c.id, token: c.source.token ?? '', maxBodyBytes: c.source.maxBodyBytes }] : []));
-  if (http.length > 0) app.use('/channels', createHttpBundleRouter({ channels: http, intake, logger }));
+  if (http.length > 0) app.use('/channels', createHttpBundleRouter({ channels: http, intake, logger, metrics }));
   for (const c of config.channels) {
     if (c.source.type !== 'file-drop') continue;
     const id = c.id;
@@ -58,6 +59,8 @@ async function startGpChannels(
       format: c.source.format,
       pollMs: c.source.pollMs,
       progressEvery: c.source.progressEvery,
+      publishWindow: c.source.publishWindow,
+      metrics,
       intake,
       layoutFor: (header) => records().layoutFor(header)?.structure,
       layouts: () => records().layouts(),
@@ -204,7 +207,7 @@ export async function startEngine(config: JunctionConfig, logger: Logger, option
         parts.add(`mllp ${c.id}`, () => listener.close());
         mllpPorts[c.id] = listener.port;
       }
-      await startGpChannels(config, (id) => mappings.channel(id), transport, logger, app, parts);
+      await startGpChannels(config, (id) => mappings.channel(id), transport, logger, app, parts, metrics);
     }
     logger.info({ role: config.role, httpPort, mllpPorts, store: db.kind, transport: transport.kind }, 'Junction started');
     return { httpPort, mllpPorts, store, transport, metrics, reloadMappings: () => void mappings.reloadAll(), stop: () => parts.stopAll() };

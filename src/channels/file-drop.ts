@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Logger } from 'pino';
+import type { JunctionMetrics } from '../observability/metrics.js';
 import type { RecordIntake, RecordOutcome } from '../pipeline/record-intake.js';
 import { parseCsv } from './csv.js';
 
@@ -19,6 +20,10 @@ export interface FileDropOptions {
   readonly format: 'gp-connect' | 'csv';
   readonly pollMs: number;
   readonly progressEvery: number;
+  /** CSV rows being made durable at once (one patient's rows still one after another); default 64 */
+  readonly publishWindow?: number;
+  /** counts CSV rows accepted / rejected (junction_gp_csv_rows_total) */
+  readonly metrics?: JunctionMetrics;
   readonly intake: RecordIntake;
   /** the CSV layout whose columns a header has */
   readonly layoutFor: (header: readonly string[]) => string | undefined;
@@ -66,6 +71,10 @@ export async function startFileDrop(options: FileDropOptions): Promise<FileDrop>
   let closed = false;
   let running: Promise<void> = Promise.resolve();
 
+  const countRows = (outcome: 'accepted' | 'rejected', n: number): void => {
+    if (n > 0) options.metrics?.csvRows.inc({ channel: options.channelId, outcome }, n);
+  };
+
   async function finish(file: string, lines: readonly ReportLine[]): Promise<void> {
     const ok = lines.every((l) => l.status === 'accepted');
     const dir = ok ? done : failed;
@@ -85,15 +94,29 @@ export async function startFileDrop(options: FileDropOptions): Promise<FileDrop>
     const layout = options.layoutFor(csv.header);
     if (layout === undefined) {
       const known = options.layouts().map((l) => `${l.name} (${l.columns.join(', ')})`).join('; ');
+      countRows('rejected', 1);
       return [{ line: 1, status: 'rejected', detail: `no CSV layout has the columns of this header (${csv.header.join(', ')}); the layouts are: ${known}` }];
     }
     const lines: ReportLine[] = csv.errors.map((e) => ({ line: e.line, status: 'rejected', detail: e.error }));
+    countRows('rejected', lines.length);
     const name = basename(file);
+    const started = performance.now();
     let n = 0;
-    for (const row of csv.rows) {
-      lines.push(lineFor(row.line, await options.intake.submitRow(options.channelId, { layout, file: name, row: row.line, values: row.values })));
-      if (++n % options.progressEvery === 0) log.info({ file: name, rows: n, of: csv.rows.length }, 'GP file in progress');
-    }
+    const outcomes = await options.intake.submitRows(
+      options.channelId,
+      csv.rows.map((row) => ({ layout, file: name, row: row.line, values: row.values })),
+      {
+        window: options.publishWindow ?? 64,
+        onOutcome: (_i, outcome) => {
+          if (outcome.outcome !== 'unavailable') countRows(outcome.outcome, 1);
+          if (++n % options.progressEvery === 0) {
+            const seconds = (performance.now() - started) / 1000;
+            log.info({ file: name, rows: n, of: csv.rows.length, rowsPerSecond: Math.round(n / Math.max(seconds, 0.001)) }, 'GP file in progress');
+          }
+        },
+      },
+    );
+    outcomes.forEach((outcome, i) => lines.push(lineFor((csv.rows[i] as { line: number }).line, outcome)));
     return lines.sort((a, b) => a.line - b.line);
   }
 

@@ -9,6 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { JunctionMetrics } from '../observability/metrics.js';
 import type { RecordIntake } from '../pipeline/record-intake.js';
 
 export interface HttpBundleChannel {
@@ -21,6 +22,8 @@ export interface HttpBundleOptions {
   readonly channels: readonly HttpBundleChannel[];
   readonly intake: RecordIntake;
   readonly logger: Logger;
+  /** bundles refused here, after authentication and before intake (415, 413, 400, 422), count as received and failed */
+  readonly metrics?: JunctionMetrics;
 }
 
 type IssueCode = 'security' | 'not-found' | 'not-supported' | 'too-long' | 'structure' | 'invalid' | 'processing' | 'transient' | 'informational';
@@ -59,6 +62,10 @@ export function createHttpBundleRouter(options: HttpBundleOptions): express.Rout
   const parsers = new Map(options.channels.map((c) => [c.id, express.text({ type: JSON_TYPES, limit: c.maxBodyBytes })]));
   const log = options.logger.child({ transport: 'http' });
   const router = express.Router();
+  const refused = (channelId: string): void => {
+    options.metrics?.received.inc({ channel: channelId });
+    options.metrics?.failed.inc({ channel: channelId, where: 'intake' });
+  };
 
   router.post('/:id/bundle', (req, res, next) => {
     const channel = byId.get(String(req.params['id']));
@@ -69,9 +76,15 @@ export function createHttpBundleRouter(options: HttpBundleOptions): express.Rout
       res.set('WWW-Authenticate', 'Bearer');
       return send(res, 401, outcome('error', 'security', 'authenticate with Authorization: Bearer <the channel token>'));
     }
-    if (!req.is(JSON_TYPES)) return send(res, 415, outcome('error', 'not-supported', 'send the bundle as Content-Type: application/fhir+json'));
+    if (!req.is(JSON_TYPES)) {
+      refused(channel.id);
+      return send(res, 415, outcome('error', 'not-supported', 'send the bundle as Content-Type: application/fhir+json'));
+    }
     const declared = Number(req.get('content-length') ?? '0');
-    if (declared > channel.maxBodyBytes) return send(res, 413, outcome('error', 'too-long', `the bundle is larger than this channel accepts (${channel.maxBodyBytes} bytes)`));
+    if (declared > channel.maxBodyBytes) {
+      refused(channel.id);
+      return send(res, 413, outcome('error', 'too-long', `the bundle is larger than this channel accepts (${channel.maxBodyBytes} bytes)`));
+    }
     (parsers.get(channel.id) as express.RequestHandler)(req, res, next);
   });
 
@@ -82,11 +95,13 @@ export function createHttpBundleRouter(options: HttpBundleOptions): express.Rout
     try {
       parsed = JSON.parse(raw);
     } catch (err) {
+      refused(id);
       return send(res, 400, outcome('error', 'structure', `the body is not JSON: ${(err as Error).message}`));
     }
     const envelope = envelopeSchema.safeParse(parsed);
     if (!envelope.success) {
       const text = envelope.error.issues.map((i) => `${i.path.length > 0 ? `Bundle.${i.path.join('.')}` : 'Bundle'}: ${i.message}`).join('; ');
+      refused(id);
       return send(res, 422, outcome('error', 'invalid', text));
     }
     const result = await options.intake.submitBundle(id, raw, parsed);

@@ -37,6 +37,8 @@ export const fileDropSourceSchema = z.strictObject({
   pollMs: z.number().int().min(50).max(600_000).default(2000),
   /** log progress every this many rows of a CSV file */
   progressEvery: z.number().int().min(1).default(1000),
+  /** CSV rows being made durable at once (rows about one patient still go one after another, in file order) */
+  publishWindow: z.number().int().min(1).max(10_000).default(64),
 });
 
 export const channelSchema = z.strictObject({

@@ -102,7 +102,7 @@ function labelFor(def: NodeDef, loc: Loc): (cur: Cursor) => string {
   const rule = ` (${ruleAt(loc)})`;
   if (def.from !== undefined) {
     const text = def.from;
-    return text.startsWith('.') ? (cur) => `${describe(cur)}${text}${rule}` : () => `${text}${rule}`;
+    return text.startsWith('.') ? (cur) => `${describe(cur)}${text}${rule}` : (cur) => `${cur.describePath(text)}${rule}`;
   }
   if (def.var !== undefined) {
     const text = `var ${def.var}${rule}`;

@@ -37,6 +37,10 @@ export class JsonCursor extends Cursor {
   override describeSelf(): string {
     return this.place;
   }
+
+  override describePath(path: string): string {
+    return `${this.origin}.${path}`;
+  }
 }
 
 const NO_SEGMENTS = { segments: [] } as unknown as Hl7Message;

@@ -43,6 +43,8 @@ function yamlFiles(dir: string): string[] {
 interface Layer {
   readonly dir: string;
   readonly base: boolean;
+  /** 0 for the base folder, then each overlay in order: a later layer replaces what an earlier one names the same */
+  readonly index: number;
 }
 
 interface Collected {
@@ -140,7 +142,7 @@ function readLayer(layer: Layer, into: Collected, problems: Problems): void {
   for (const path of yamlTree(join(layer.dir, 'gp'))) {
     const file = read(path);
     const def = file && validate(file, recordFileSchema, problems);
-    if (file && def) into.records.push({ def, file });
+    if (file && def) into.records.push({ def, file, layer: layer.index });
   }
 
   const labelsPath = join(layer.dir, 'security-labels.yaml');
@@ -176,7 +178,7 @@ export interface LoadOptions {
 export function loadMappingSet(baseDir: string, overlayDirs: readonly string[] = [], options: LoadOptions = {}): CompiledMappingSet {
   const explainer = options.explain === true ? new Explainer() : undefined;
   const problems = new Problems();
-  const layers: Layer[] = [{ dir: baseDir, base: true }, ...overlayDirs.map((dir) => ({ dir, base: false }))];
+  const layers: Layer[] = [{ dir: baseDir, base: true, index: 0 }, ...overlayDirs.map((dir, i) => ({ dir, base: false, index: i + 1 }))];
   for (const layer of layers) {
     if (!existsSync(layer.dir) || !statSync(layer.dir).isDirectory()) {
       problems.add(displayPath(layer.dir), 'the mapping folder does not exist', 'check the mappings paths in junction.yaml');

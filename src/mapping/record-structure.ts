@@ -45,6 +45,8 @@ export interface CompiledRecordStructure {
 export interface RecordFileSource {
   readonly def: RecordFile;
   readonly file: SourceFile;
+  /** 0: the base folder; 1, 2 …: a channel's overlays in order (a later layer replaces a template or structure by name) */
+  readonly layer?: number;
 }
 
 /** Vars a record mapping can read besides the built-in ones. */
@@ -54,16 +56,43 @@ function sharedFor(templates: Map<string, TemplateSource>, conceptMaps: Readonly
   return { templates, compiled: new Map(), compiling: new Set(), compileTemplate, conceptMaps, problems, vars: [], refs: [], ...(input ? { input } : {}), ...(explain ? { explain } : {}) };
 }
 
-function addTemplates(into: Map<string, TemplateSource>, source: RecordFileSource, problems: Problems): void {
+const layerOf = (s: RecordFileSource): number => s.layer ?? 0;
+
+/**
+ * Add a file's templates to a namespace (files are added in layer order). A template of an overlay replaces the one
+ * of that name from an earlier layer; two of one name in one layer are a load error. `skip`: names left out here.
+ */
+function addTemplates(into: Map<string, TemplateSource>, source: RecordFileSource, problems: Problems, layers: Map<string, number>, skip?: (name: string) => boolean): void {
   for (const [name, def] of Object.entries(source.def.templates ?? {})) {
+    if (skip?.(name) === true) continue;
     const loc: Loc = { file: source.file, path: ['templates', name] };
-    if (into.has(name)) {
-      problems.add(where(loc, [], true), `template ${name} is defined twice for input ${source.def.input}`, 'rename one of them (the templates of one input share one namespace)');
+    if (into.has(name) && layers.get(name) === layerOf(source)) {
+      problems.add(where(loc, [], true), `template ${name} is defined twice for input ${source.def.input}`, 'rename one of them (the templates of one input share one namespace; an overlay replaces a base template of the same name)');
       continue;
     }
     into.set(name, { name, def, loc, kind: def.resourceType !== undefined ? 'segment' : 'datatype' });
+    layers.set(name, layerOf(source));
   }
 }
+
+/** Structure files by name: the one of the latest layer, and those it replaces. Two of one name in one layer are a load error. */
+function byStructure(sources: readonly RecordFileSource[], problems: Problems): Map<string, { winner: RecordFileSource; replaced: RecordFileSource[] }> {
+  const out = new Map<string, { winner: RecordFileSource; replaced: RecordFileSource[] }>();
+  for (const s of sources) {
+    const name = s.def.structure;
+    if (name === undefined) continue;
+    const known = out.get(name);
+    if (known === undefined) out.set(name, { winner: s, replaced: [] });
+    else if (layerOf(known.winner) === layerOf(s)) problems.add(where({ file: s.file, path: ['structure'] }), `structure ${name} is defined twice`, 'give each structure its own name (an overlay replaces a base structure of the same name)');
+    else if (layerOf(s) > layerOf(known.winner)) {
+      known.replaced.push(known.winner);
+      known.winner = s;
+    } else known.replaced.push(s);
+  }
+  return out;
+}
+
+const byLayer = (a: RecordFileSource, b: RecordFileSource): number => layerOf(a) - layerOf(b);
 
 function compileEntry(def: RecordEntryDef, loc: Loc, env: CompileEnv, keys: ReadonlySet<string>, reads: ReadSet): CompiledRecordEntry | undefined {
   const template = useTemplate(def.template, at(loc, 'template'), env, def.into === undefined);
@@ -156,6 +185,8 @@ function compileGroup(
   shared: Shared,
   out: Map<string, CompiledRecordStructure>,
   builtins: readonly string[],
+  /** files of structures an overlay replaced: their templates are there to be used by name, and checked only when used */
+  replaced: ReadonlySet<SourceFile> = new Set(),
 ): void {
   const env = new CompileEnv(shared);
   const keys = new Set<string>();
@@ -168,7 +199,10 @@ function compileGroup(
     }
     out.set(name, compileStructure(s, env));
   }
-  for (const t of shared.templates.values()) compileTemplate(t, env); // unused templates are checked too
+  for (const t of shared.templates.values()) {
+    if (replaced.has(t.loc.file) && !shared.compiled.has(t.name)) continue;
+    compileTemplate(t, env); // unused templates are checked too
+  }
   checkUses(shared, sources, keys, builtins);
 }
 
@@ -183,17 +217,26 @@ export function compileRecordFiles(
   explain?: Shared['explain'],
 ): Map<string, CompiledRecordStructure> {
   const out = new Map<string, CompiledRecordStructure>();
-  const fhir = sources.filter((s) => s.def.input === 'fhir');
+  const fhir = sources.filter((s) => s.def.input === 'fhir').sort(byLayer);
   if (fhir.length > 0) {
     const templates = new Map<string, TemplateSource>();
-    for (const s of fhir) addTemplates(templates, s, problems);
+    const layers = new Map<string, number>();
+    for (const s of fhir) addTemplates(templates, s, problems, layers);
     const shared = sharedFor(templates, conceptMaps, problems, createJsonReader({ kind: 'fhir' }), explain);
-    compileGroup(fhir, fhir.filter((s) => s.def.structure !== undefined), shared, out, builtins);
+    const groups = [...byStructure(fhir, problems).values()];
+    compileGroup(fhir, groups.map((g) => g.winner), shared, out, builtins, new Set(groups.flatMap((g) => g.replaced.map((f) => f.file))));
   }
-  const csvLibrary = sources.filter((s) => s.def.input === 'csv' && s.def.structure === undefined);
-  for (const s of sources.filter((x) => x.def.input === 'csv' && x.def.structure !== undefined)) {
+  const csv = sources.filter((s) => s.def.input === 'csv').sort(byLayer);
+  const csvLibrary = csv.filter((s) => s.def.structure === undefined);
+  // a template a layout's own file defines is that layout's: an overlay template of that name replaces it there only
+  const ownedByLayout = new Set(csv.filter((s) => s.def.structure !== undefined).flatMap((s) => Object.keys(s.def.templates ?? {})));
+  for (const { winner: s, replaced } of byStructure(csv, problems).values()) {
     const templates = new Map<string, TemplateSource>();
-    for (const lib of [...csvLibrary, s]) addTemplates(templates, lib, problems);
+    const layers = new Map<string, number>();
+    const own = new Set([s, ...replaced].flatMap((f) => Object.keys(f.def.templates ?? {})));
+    for (const f of [...csvLibrary, ...replaced, s].sort(byLayer)) {
+      addTemplates(templates, f, problems, layers, f.def.structure === undefined ? (n) => ownedByLayout.has(n) && !own.has(n) : undefined);
+    }
     const columns = new Set(s.def.columns ?? []);
     const layout = s.def.structure as string;
     const reader = createJsonReader({
@@ -207,7 +250,7 @@ export function compileRecordFiles(
               ? { what: `there is no column ${JSON.stringify(p.text)} in layout ${layout}`, fix: `use one of: ${[...columns].join(', ')} (or add it to columns:)` }
               : undefined,
     });
-    compileGroup([s], [s], sharedFor(templates, conceptMaps, problems, reader, explain), out, builtins);
+    compileGroup([s], [s], sharedFor(templates, conceptMaps, problems, reader, explain), out, builtins, new Set(replaced.map((f) => f.file)));
     for (const col of [s.def.person?.nhsNumber, s.def.person?.localId]) {
       if (col !== undefined && !columns.has(col)) problems.add(where({ file: s.file, path: ['person'] }), `person names column ${col}, which is not in columns:`, 'add it to columns: or fix its spelling');
     }

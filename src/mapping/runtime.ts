@@ -63,6 +63,11 @@ export class Cursor {
   describeSelf(): string {
     return 'message';
   }
+
+  /** how warnings name an absolute path read from here: HL7 paths name themselves (`PID-8`); other readers prefix their record */
+  describePath(path: string): string {
+    return path;
+  }
 }
 
 const NO_SEGMENTS: readonly Hl7Segment[] = Object.freeze([]);

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { parseHl7DateTime, toFhirDate, toFhirDateTime } from '../hl7v2/datetime.js';
 import { lookupConcept, type ConceptMap } from './concept-maps.js';
+import { DATE_FORMATS, DATE_TIME_FORMATS, fhirDateOf, fhirDateTimeOf, fhirInstantOf } from './fhir-dates.js';
 import { hashId } from './hash-id.js';
 import { isValidNhsNumber, normaliseNhsNumber } from './identity.js';
 import type { Cursor, Json, JsonObject, Run } from './runtime.js';
@@ -110,6 +111,15 @@ function joinParts(parts: readonly string[], separator: string): string {
 /** An HL7 NM value: optional sign, digits, optional decimal point (no exponent, no thousands separators). */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
+/** A date check: the value rewritten, or left out with a warning naming the place and the rule (not the value: it may be a birth date). */
+function checkedDate(check: (text: string) => string | undefined, problem: string): Transform {
+  return eachString((v, cur, run, label) => {
+    const d = check(v);
+    if (d === undefined) run.warn(`${label(cur)}: ${problem}; left out`);
+    return d;
+  });
+}
+
 const lookupArgs = z.strictObject({
   map: z.string().min(1),
   output: z.enum(['code', 'display', 'system', 'coding']).optional(),
@@ -146,6 +156,18 @@ const SPECS: Record<string, TransformSpec> = {
         }
         return d.iso;
       }),
+  },
+  'fhir-date': {
+    summary: `a date as GP feeds write it (${DATE_FORMATS}) → a checked FHIR date; anything else is left out with a warning`,
+    create: () => checkedDate(fhirDateOf, `not a valid date (write ${DATE_FORMATS})`),
+  },
+  'fhir-dateTime': {
+    summary: `a date or date/time as GP feeds write it (${DATE_TIME_FORMATS}) → a checked FHIR dateTime; anything else is left out with a warning`,
+    create: () => checkedDate(fhirDateTimeOf, `not a valid date/time (write ${DATE_TIME_FORMATS})`),
+  },
+  'fhir-instant': {
+    summary: 'a date/time with a time of day (YYYY-MM-DDThh:mm[:ss][+hh:mm|Z]; no offset: UK local time) → a checked FHIR instant',
+    create: () => checkedDate(fhirInstantOf, 'not a valid date/time with a time of day (write YYYY-MM-DDThh:mm:ss+hh:mm)'),
   },
   lookup: {
     summary: 'a concept map: { map: <id>, output: code|display|system|coding, warn: true|false }',

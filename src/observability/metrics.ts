@@ -245,6 +245,8 @@ export interface JunctionMetrics {
   /** accepted messages: arrival at intake → ACK ready (durable), seconds */
   readonly intakeDuration: Histogram<'channel'>;
   readonly queueDepth: Gauge<'stage' | 'state'>;
+  /** rows of CSV extracts dropped in a GP folder, by outcome (accepted, or rejected: by intake or as unreadable CSV) */
+  readonly csvRows: Counter<'channel' | 'outcome'>;
   /** messages entering and leaving each stage, per second over the last minute */
   readonly rates: Readonly<Record<StageLabel, { readonly in: RateMeter; readonly out: RateMeter }>>;
 }
@@ -270,6 +272,11 @@ export function createJunctionMetrics(now: () => number = Date.now): JunctionMet
       'Accepted messages: time from arrival at intake to the ACK being ready, the durable publish included (the engine\'s share of ACK latency)',
       ['channel'],
       INTAKE_BUCKETS,
+    ),
+    csvRows: registry.counter(
+      'junction_gp_csv_rows_total',
+      'Rows of GP CSV extracts, by outcome: accepted (durable), or rejected (unreadable CSV, or intake refused the row); a file tried again counts its rows again',
+      ['channel', 'outcome'],
     ),
     queueDepth: registry.gauge('junction_queue_depth', 'Messages per stage and state, read at scrape time', ['stage', 'state']),
     rates: { inbound: meters(), records: meters(), changed: meters() },

@@ -39,7 +39,8 @@ describe('GP channel configuration', () => {
 
   it('resolves a drop folder against the config file and checks the format', () => {
     const c = parseConfigText(config('{ type: file-drop, path: drop/gp, format: csv }'), '/x/junction.yaml');
-    expect(c.channels[1]?.source).toEqual({ type: 'file-drop', path: '/x/drop/gp', format: 'csv', pollMs: 2000, progressEvery: 1000 });
+    expect(c.channels[1]?.source).toEqual({ type: 'file-drop', path: '/x/drop/gp', format: 'csv', pollMs: 2000, progressEvery: 1000, publishWindow: 64 });
     expect(problems(config('{ type: file-drop, path: drop, format: xml }'))).toMatch(/channels\.1\.source\.format/);
+    expect(problems(config('{ type: file-drop, path: drop, format: csv, publishWindow: 0 }'))).toMatch(/channels\.1\.source\.publishWindow/);
   });
 });

@@ -135,6 +135,14 @@ describe.each(backends)('GP feeds reach the Patient an ADT feed made (%s)', (_na
     );
     expect(everything.entry.some((e: any) => e.resource.resourceType === 'Encounter' && e.resource.class.code === 'IMP')).toBe(true);
 
+    // GP channels are counted like MLLP channels (a CSV row is one message), and CSV rows by outcome
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^junction_messages_received_total\{channel="gp-connect"\} [1-9]/m);
+    expect(metrics).toMatch(/^junction_messages_acknowledged_total\{channel="gp-connect"\} 1$/m);
+    expect(metrics).toMatch(/^junction_messages_failed_total\{channel="gp-connect",where="intake"\} [1-9]/m); // the 422s above
+    expect(metrics).toMatch(/^junction_messages_acknowledged_total\{channel="gp-csv"\} 4$/m);
+    expect(metrics).toMatch(/^junction_gp_csv_rows_total\{channel="gp-csv",outcome="accepted"\} 4$/m);
+
     const provenance = await getJson(`${t.baseUrl}/fhir/Provenance/${provenanceId('gp-connect|gp-connect', accepted.messageId as string)}`);
     expect(provenance.status).toBe(200);
     expect(provenance.body.entity[0].what.identifier.system).toBe('https://junction.nhs.uk/Id/message/gp-connect');

@@ -140,3 +140,118 @@ describe('CSV files', () => {
     expect(result.preserve[0]?.elements).toContain('name');
   });
 });
+
+describe('dates from GP feeds are checked (fhir-date, fhir-dateTime, fhir-instant)', () => {
+  const mapper = createRecordMapper(loadMappingSet(mappingsDir));
+  const header = ['nhs_number', 'local_patient_id', 'problem_id', 'snomed_code', 'description', 'status', 'onset_date', 'end_date', 'recorded_date'];
+  const row = (values: Record<string, string>) =>
+    mapper.mapRow({ layout: 'gp-csv-problems', file: 'problems.csv', row: 7, values: { ...Object.fromEntries(header.map((h) => [h, ''])), nhs_number: '9457306147', problem_id: 'P1', snomed_code: '195967001', status: 'active', ...values } }, PRACTICE);
+  const condition = (r: ReturnType<typeof row>) => r.bundle.entry?.find((e) => e.resource?.resourceType === 'Condition')?.resource as any;
+
+  it('reads ISO dates and DD/MM/YYYY as English GP systems export them, and a time without an offset as UK local time', () => {
+    const r = row({ onset_date: '1972', end_date: '03/07/1990', recorded_date: '2009-04-01 14:30' });
+    expect(r.warnings).toEqual([]);
+    expect(condition(r)).toMatchObject({ onsetDateTime: '1972', abatementDateTime: '1990-07-03', recordedDate: '2009-04-01T14:30:00+01:00' });
+  });
+
+  it('leaves a date that does not exist out, with a warning naming the row, the rule and its file:line; the row still maps', () => {
+    const r = row({ onset_date: '31/02/2023', recorded_date: '2023-13-01' });
+    const c = condition(r);
+    expect(c.code.coding[0].code).toBe('195967001');
+    expect(c.onsetDateTime).toBeUndefined();
+    expect(c.recordedDate).toBeUndefined();
+    expect(r.warnings).toEqual([
+      expect.stringMatching(/^problems\.csv:7\.onset_date \(CsvProblem\.onsetDateTime at mappings\/gp\/csv\/problems\.yaml:\d+:\d+\): not a valid date\/time \(write YYYY-MM-DD, YYYY-MM, YYYY or DD\/MM\/YYYY, or YYYY-MM-DDThh:mm/),
+      expect.stringMatching(/^problems\.csv:7\.recorded_date \(CsvProblem\.recordedDate at mappings\/gp\/csv\/problems\.yaml:\d+:\d+\): not a valid date\/time/),
+    ]);
+    expect(r.warnings.join(' ')).not.toContain('31/02/2023'); // a date may be a birth date: warnings name the place, not the value
+  });
+
+  it('a GP Connect birth date with a time, an Observation issued without a time, a bad Period end: each left out with a warning', () => {
+    const result = mapper.mapBundle(
+      'gp-connect',
+      {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          { resource: { ...patient, birthDate: '1958-03-21T00:00:00Z', name: [{ family: 'X', period: { start: '2001-01-01', end: '2001-02-29' } }] } },
+          { resource: { resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'BP' }, issued: '2024-01-05', effectiveDateTime: '2024-01-05T09:15:00Z' } },
+        ],
+      },
+      PRACTICE,
+    );
+    const resources = (result.bundle.entry ?? []).map((e) => e.resource as any);
+    const p = resources.find((r) => r.resourceType === 'Patient');
+    const o = resources.find((r) => r.resourceType === 'Observation');
+    expect(p.birthDate).toBeUndefined();
+    expect(p.name[0].period).toEqual({ start: '2001-01-01' });
+    expect(o.issued).toBeUndefined();
+    expect(o.effectiveDateTime).toBe('2024-01-05T09:15:00Z');
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Patient\/p1\.birthDate \(GpPatient\.birthDate at mappings\/gp\/fhir\/patient\.yaml:\d+:\d+\): not a valid date \(write YYYY-MM-DD/),
+        expect.stringMatching(/^Patient\/p1\.name\[0\]\.period\.end \(Period\.end at mappings\/gp\/fhir\/datatypes\.yaml:\d+:\d+\): not a valid date\/time/),
+        expect.stringMatching(/^Observation\/o1\.issued \(GpObservation\.issued at mappings\/gp\/fhir\/problems\.yaml:\d+:\d+\): not a valid date\/time with a time of day/),
+      ]),
+    );
+    expect(result.warnings).toHaveLength(3);
+  });
+});
+
+
+describe('a channel overlay (its own folder) changes GP mappings by name, as for HL7 v2', () => {
+  function overlay(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-gp-overlay-'));
+    temps.push(dir);
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    }
+    return dir;
+  }
+  const problemRow = { nhs_number: '9457306147', local_patient_id: 'L1', problem_id: 'P1', snomed_code: '195967001', description: 'Asthma', status: 'Dormant', onset_date: '', end_date: '', recorded_date: '' };
+
+  it('a template replaces the base template of its name; a concept map adds entries; a structure replaces the base structure', () => {
+    const dir = overlay({
+      // a FHIR template of a base name (GpPractitioner, defined in the base patient.yaml): this one is used instead
+      'gp/fhir/patient.yaml':
+        'input: fhir\ntemplates:\n  GpPractitioner:\n    resourceType: Practitioner\n    id:\n      parts: [{ var: odsCode }, { from: id }]\n      transform: { hash-id: { namespace: Practitioner } }\n    fields:\n      name:\n        - fields:\n            text: { const: Overlay clinician }\n',
+      // a CSV template of a layout's own file, replaced from a file without structure: only that layout uses it
+      'gp/csv/local.yaml':
+        'input: csv\ntemplates:\n  CsvProblem:\n    resourceType: Condition\n    id:\n      parts: [{ var: personKey }, { from: problem_id }]\n      transform: { hash-id: { namespace: Condition } }\n    fields:\n      subject: { ref: patient }\n      code: { fields: { text: { from: description } } }\n      clinicalStatus:\n        fields:\n          coding:\n            - from: status\n              transform: [lowercase, { lookup: { map: gp-condition-clinical-status, output: coding } }]\n',
+      'codesystems/gp-condition-clinical-status.yaml': 'id: gp-condition-clinical-status\ntarget: http://terminology.hl7.org/CodeSystem/condition-clinical\nentries:\n  dormant: { code: inactive, display: Inactive }\n',
+      // the allergies layout replaced: its base file's templates (CsvAllergy) stay available by name
+      'gp/csv/allergies.yaml':
+        'input: csv\nstructure: gp-csv-allergies\ncolumns: [nhs_number, local_patient_id, allergy_id, snomed_code, description, severity]\nperson: { nhsNumber: nhs_number }\nresources:\n  - key: patient\n    template: CsvPatientStub\n    required: true\n',
+    });
+    const set = loadMappingSet(mappingsDir, [dir]);
+    const mapper = createRecordMapper(set);
+    const row = mapper.mapRow({ layout: 'gp-csv-problems', file: 'p.csv', row: 2, values: problemRow }, PRACTICE);
+    const condition = row.bundle.entry?.find((e) => e.resource?.resourceType === 'Condition')?.resource as any;
+    expect(condition.code).toEqual({ text: 'Asthma' });
+    expect(condition.clinicalStatus.coding[0].code).toBe('inactive'); // Dormant: the overlay's entry
+    expect(condition.clinicalStatus.coding[0].system).toBe('http://terminology.hl7.org/CodeSystem/condition-clinical');
+    expect(row.warnings).toEqual([]);
+    const bundle = mapper.mapBundle('gp-connect', { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient }, { resource: { resourceType: 'Practitioner', id: 'pr1' } }] }, PRACTICE);
+    expect((bundle.bundle.entry ?? []).find((e) => e.resource?.resourceType === 'Practitioner')?.resource).toMatchObject({ name: [{ text: 'Overlay clinician' }] });
+    expect(mapper.structure('gp-csv-allergies')?.columns).toContain('severity');
+    expect(mapper.layoutFor(['nhs_number', 'local_patient_id', 'allergy_id', 'snomed_code', 'description', 'severity'])?.structure).toBe('gp-csv-allergies');
+    // the base set is untouched
+    const base = createRecordMapper(loadMappingSet(mappingsDir)).mapRow({ layout: 'gp-csv-problems', file: 'p.csv', row: 2, values: problemRow }, PRACTICE);
+    expect(base.warnings).toEqual([expect.stringMatching(/code "dormant" is not in concept map gp-condition-clinical-status/)]);
+  });
+
+  it('two templates of one name in one folder are still a load error', () => {
+    const dir = overlay({
+      'gp/fhir/a.yaml': 'input: fhir\ntemplates:\n  Extra:\n    fields:\n      text: { from: .text }\n',
+      'gp/fhir/b.yaml': 'input: fhir\ntemplates:\n  Extra:\n    fields:\n      text: { from: .text }\n',
+    });
+    try {
+      loadMappingSet(mappingsDir, [dir]);
+      throw new Error('expected a MappingLoadError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(MappingLoadError);
+      expect((error as Error).message).toMatch(/b\.yaml:3:\d+ — template Extra is defined twice for input fhir/);
+    }
+  });
+});
