@@ -1,5 +1,6 @@
 /** Compiles the rules that build objects: `fields:`, `template:` (an element) and `resource:` (a reference). */
 import type { CompileEnv, CompiledTemplate, Scope } from './compile-env.js';
+import { generateFiller } from './compile-fill.js';
 import type { CompileRule } from './compile-source.js';
 import { describe, isFhirId, type Cursor, type Json, type JsonObject, type Run } from './runtime.js';
 import { noValue, pushing, type Eval, type One, type Rule } from './rule.js';
@@ -64,10 +65,7 @@ function listField(key: string, rules: readonly Rule[], required: boolean): Fiel
   };
 }
 
-/**
- * One field of a `fields:` object: a rule giving one value is called straight from the loop (most fields),
- * any other through its filler.
- */
+/** One field of a `fields:` object: a rule giving one value is called directly (most fields), any other through its filler. */
 interface FieldStep {
   readonly key: string;
   readonly one: One | undefined;
@@ -80,15 +78,16 @@ function fieldStep(key: string, rule: Rule, required: boolean): FieldStep {
   return { key, one: undefined, fill: firstOfMany(key, rule.many, required), required };
 }
 
-/** The compiled fields of one `fields:` object (filled in by fillFields). */
-export type FieldSteps = readonly FieldStep[];
-
-export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): FieldSteps {
+/**
+ * The builder of one `fields:` object: sets each field its rules find a value for, in order. Generated
+ * per object (compile-fill.ts) so that each field's rule is called from its own place; --explain has its own.
+ */
+export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: CompileEnv, scope: Scope, compile: CompileRule): ObjectBuilder {
   if (env.shared.explain !== undefined) {
-    // --explain only: one step whose filler is the explaining builder of the whole object
-    return [{ key: '', one: undefined, fill: env.shared.explain.fields(fields, loc, env, scope, compile) as ObjectBuilder, required: false }];
+    // --explain only: the explaining builder of the whole object
+    return env.shared.explain.fields(fields, loc, env, scope, compile) as ObjectBuilder;
   }
-  return Object.entries(fields).map(([key, def]) => {
+  const steps: FieldStep[] = Object.entries(fields).map(([key, def]) => {
     if (Array.isArray(def)) {
       const rules = def.map((d, i) => compile(d, at(loc, key, i), env, scope));
       const required = def.some((d) => d.required === true);
@@ -96,29 +95,7 @@ export function compileFields(fields: Record<string, FieldDef>, loc: Loc, env: C
     }
     return fieldStep(key, compile(def, at(loc, key), env, scope), def.required === true);
   });
-}
-
-/**
- * Fill `into` from compiled fields. One function for every object (not a closure per object), so that the
- * templates and rules that build objects call it directly, and the JIT can inline it.
- */
-export function fillFields(steps: FieldSteps, cur: Cursor, run: Run, into: JsonObject): FillResult {
-  let found: FillResult = NONE;
-  for (let i = 0; i < steps.length; i++) {
-    const step = steps[i] as FieldStep;
-    if (step.one !== undefined) {
-      const v = step.one(cur, run);
-      if (v !== undefined) {
-        into[step.key] = v;
-        found = FOUND;
-      } else if (step.required) return MISSING;
-      continue;
-    }
-    const r = (step.fill as FieldFiller)(cur, run, into);
-    if (r === MISSING) return MISSING;
-    if (r === FOUND) found = FOUND;
-  }
-  return found;
+  return generateFiller<ObjectBuilder>(steps);
 }
 
 export function useTemplate(name: string, loc: Loc, env: CompileEnv, resource: boolean): CompiledTemplate | undefined {
@@ -183,10 +160,10 @@ export function compileShape(def: NodeDef, loc: Loc, env: CompileEnv, scope: Sco
   }
   if (def.resource !== undefined) return compileResource(def.resource, at(loc, 'resource'), env);
   if (def.fields !== undefined) {
-    const steps = compileFields(def.fields, at(loc, 'fields'), env, scope, compile);
+    const fill = compileFields(def.fields, at(loc, 'fields'), env, scope, compile);
     return (cur, run) => {
       const obj: JsonObject = {};
-      return fillFields(steps, cur, run, obj) === FOUND ? obj : undefined;
+      return fill(cur, run, obj) === FOUND ? obj : undefined;
     };
   }
   return undefined;

@@ -2,7 +2,7 @@
 import { compileCondition } from './conditions.js';
 import type { CompileEnv, CompiledTemplate, TemplateSource } from './compile-env.js';
 import { compileRule } from './compile-node.js';
-import { compileFields, fillFields, FOUND, MISSING } from './compile-shape.js';
+import { compileFields, FOUND, MISSING } from './compile-shape.js';
 import { ReadSet } from './reads.js';
 import { firstValue } from './rule.js';
 import type { Cursor, JsonObject, Run } from './runtime.js';
@@ -23,11 +23,11 @@ export function compileTemplate(source: TemplateSource, parent: CompileEnv): Com
   const scope = source.kind === 'datatype' ? 'field' : 'segment';
   const id = def.id !== undefined ? firstValue(compileRule(def.id, at(loc, 'id'), env, scope)) : undefined;
   const when = def.when !== undefined ? compileCondition(def.when, at(loc, 'when'), env, scope) : undefined;
-  const fields = compileFields(def.fields, at(loc, 'fields'), env, scope, compileRule);
+  const fill = compileFields(def.fields, at(loc, 'fields'), env, scope, compileRule);
   const resourceType = def.resourceType;
   const make = (cur: Cursor, run: Run, id?: string): JsonObject | undefined => {
     const obj: JsonObject = resourceType !== undefined && id !== undefined ? { resourceType, id } : {};
-    const found = fillFields(fields, cur, run, obj);
+    const found = fill(cur, run, obj);
     if (found === MISSING) return undefined;
     return found === FOUND || resourceType !== undefined ? obj : undefined;
   };
