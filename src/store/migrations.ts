@@ -22,7 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'master patient index, event order, references', sql: SCHEMA_V3_IDENTITY },
   { version: 4, name: 'write path: no foreign-key checks on index and reference rows', sql: SCHEMA_V4_WRITE },
   { version: 5, name: 'write path: fewer index rows and entries, no reference uniqueness check, lz4 message log', sql: SCHEMA_V5_INDEX },
-  { version: 6, name: 'key columns in the C collation (bytewise index comparisons)', sql: SCHEMA_V6_COLLATION },
+  { version: 6, name: 'key columns in the C collation; patient answered from subject/target rows', sql: SCHEMA_V6_COLLATION },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS junction_migrations (

@@ -1,6 +1,6 @@
 /**
- * Version 6 of the record-store schema: key columns compared bytewise. PostgreSQL SQL that also runs on PGlite;
- * one statement per string.
+ * Version 6 of the record-store schema: key columns compared bytewise, and no rows for parameters answered
+ * from another parameter's rows. PostgreSQL SQL that also runs on PGlite; one statement per string.
  *
  * The text columns the indexes are keyed on (types, ids, parameter names, systems, identifier values, message
  * keys) take the "C" collation, so index inserts and look-ups compare bytes instead of calling the locale's
@@ -17,6 +17,14 @@ const COLUMNS: Readonly<Record<string, readonly string[]>> = {
   message_log: ['sender', 'control_id'],
 };
 
-export const SCHEMA_V6_COLLATION: readonly string[] = Object.entries(COLUMNS).map(
-  ([table, columns]) => `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE text COLLATE "C"`).join(', ')}`,
-);
+export const SCHEMA_V6_COLLATION: readonly string[] = [
+  /*
+   * `patient` of these types holds exactly the `subject` (Provenance: `target`) references to a Patient, so it
+   * is answered from those rows (search-extract.ts `storedAs`) and its own rows go.
+   */
+  `DELETE FROM search_index WHERE param = 'patient' AND resource_type IN
+     ('Encounter', 'Provenance', 'Condition', 'Procedure', 'Observation', 'MedicationStatement', 'MedicationRequest', 'CareTeam')`,
+  ...Object.entries(COLUMNS).map(
+    ([table, columns]) => `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE text COLLATE "C"`).join(', ')}`,
+  ),
+];
