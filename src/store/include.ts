@@ -22,8 +22,10 @@ export async function loadIncluded(
     if (definition?.type !== 'reference') {
       throw new StoreError(`Cannot _include ${resourceType}:${request.param}: it is not a reference parameter of ${resourceType}.`, 'invalid-include');
     }
-    params.push(request.param);
-    targetTypes.push(request.targetType ?? null);
+    const { storedAs } = definition;
+    if (storedAs !== undefined && request.targetType !== undefined && request.targetType !== storedAs.targetType) continue;
+    params.push(storedAs?.param ?? request.param);
+    targetTypes.push(storedAs?.targetType ?? request.targetType ?? null);
   }
   const ids = matches.flatMap((r) => (r.resourceType === resourceType && r.id !== undefined ? [r.id] : []));
   const { rows } = await db.query<{ content: Resource }>(

@@ -4,6 +4,7 @@ import { SCHEMA_V2_READ } from './schema-v2-read.js';
 import { SCHEMA_V3_IDENTITY } from './schema-v3-identity.js';
 import { SCHEMA_V4_WRITE } from './schema-v4-write.js';
 import { SCHEMA_V5_INDEX } from './schema-v5-index.js';
+import { SCHEMA_V6_COLLATION } from './schema-v6-collation.js';
 import type { SqlDatabase, SqlExecutor } from './sql.js';
 
 export interface Migration {
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'master patient index, event order, references', sql: SCHEMA_V3_IDENTITY },
   { version: 4, name: 'write path: no foreign-key checks on index and reference rows', sql: SCHEMA_V4_WRITE },
   { version: 5, name: 'write path: fewer index rows and entries, no reference uniqueness check, lz4 message log', sql: SCHEMA_V5_INDEX },
+  { version: 6, name: 'key columns in the C collation; patient answered from subject/target rows', sql: SCHEMA_V6_COLLATION },
 ];
 
 const CREATE_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS junction_migrations (

@@ -16,6 +16,12 @@ export interface SearchParameterDefinition {
   readonly description: string;
   /** resource types a reference parameter points at (a bare id is matched against these) */
   readonly targets?: readonly string[];
+  /**
+   * A reference parameter whose values are exactly another parameter's values that point at one type
+   * (`patient`: the `subject` references to a Patient): it gets no search_index rows of its own and is
+   * answered from that parameter's rows of that target type. `extract` still says what it holds.
+   */
+  readonly storedAs?: { readonly param: string; readonly targetType: string };
   extract(resource: Resource): IndexEntry[];
 }
 

@@ -44,6 +44,7 @@ function who<R extends Resource>(
       type: 'reference',
       description: 'The patient the record is about',
       targets: ['Patient'],
+      ...(options.subjectParam ? { storedAs: { param: 'subject', targetType: 'Patient' } } : {}),
       extract: (r) => references([pick(r as R).subject]).filter((e) => e.kind === 'reference' && e.targetType === 'Patient'),
     },
   };

@@ -103,6 +103,7 @@ const ENCOUNTER_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>> 
     type: 'reference',
     description: 'The patient the encounter is for',
     targets: ['Patient'],
+    storedAs: { param: 'subject', targetType: 'Patient' },
     extract: (r) =>
       references([(r as Encounter).subject]).filter((e) => e.kind === 'reference' && e.targetType === 'Patient'),
   },
@@ -199,6 +200,7 @@ const PROVENANCE_PARAMETERS: Readonly<Record<string, SearchParameterDefinition>>
     type: 'reference',
     description: 'A patient the provenance is about (a target that is a Patient)',
     targets: ['Patient'],
+    storedAs: { param: 'target', targetType: 'Patient' },
     extract: (r) =>
       references((r as Provenance).target).filter((e) => e.kind === 'reference' && e.targetType === 'Patient'),
   },
@@ -248,11 +250,14 @@ export function getSearchParameter(resourceType: string, param: string): SearchP
  */
 export const RESOURCE_COLUMN_PARAMETERS: ReadonlySet<string> = new Set(['_id', '_lastUpdated']);
 
-/** Every index entry of a resource, by parameter name (those kept in `search_index`: not `_id`, `_lastUpdated`). */
+/**
+ * Every index entry of a resource, by parameter name (those kept in `search_index`: not `_id`, `_lastUpdated`,
+ * nor parameters answered from another's rows, `storedAs`).
+ */
 export function extractIndexEntries(resource: Resource): { param: string; entry: IndexEntry }[] {
   const entries: { param: string; entry: IndexEntry }[] = [];
   for (const [param, def] of Object.entries(searchParametersFor(resource.resourceType))) {
-    if (RESOURCE_COLUMN_PARAMETERS.has(param)) continue;
+    if (RESOURCE_COLUMN_PARAMETERS.has(param) || def.storedAs !== undefined) continue;
     for (const entry of def.extract(resource)) entries.push({ param, entry });
   }
   return entries;

@@ -105,7 +105,7 @@ function criterionSql(
     return `(${valueSql(criterion.param, definition, value, params, now)})`;
   });
   return `r.id IN (SELECT s.resource_id FROM search_index s
-      WHERE s.resource_type = ${type} AND s.param = ${params.add(criterion.param)}
+      WHERE s.resource_type = ${type} AND s.param = ${params.add(definition.storedAs?.param ?? criterion.param)}
         AND (${alternatives.join(' OR ')}))`;
 }
 
@@ -168,8 +168,11 @@ function referenceSql(param: string, def: SearchParameterDefinition, reference: 
     );
   }
   const targetType = parsed.targetType ?? (def.targets?.length === 1 ? def.targets[0] : undefined);
+  // a parameter kept in another's rows holds only that parameter's references to its one target type
+  if (def.storedAs !== undefined && targetType !== undefined && targetType !== def.storedAs.targetType) return 'FALSE';
+  const system = def.storedAs?.targetType ?? targetType;
   const id = `s.value = ${params.add(parsed.targetId)}`;
-  return targetType ? `${id} AND s.system = ${params.add(targetType)}` : id;
+  return system ? `${id} AND s.system = ${params.add(system)}` : id;
 }
 
 /** Where a date parameter's range is: search_index date rows, unless given (`_lastUpdated`). */

@@ -1,6 +1,6 @@
 import type { Location, Organization, Patient, Provenance } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { extractIndexEntries } from '../../src/store/search-params.js';
+import { extractIndexEntries, getSearchParameter } from '../../src/store/search-params.js';
 
 const byParam = (entries: ReturnType<typeof extractIndexEntries>, param: string) =>
   entries
@@ -8,7 +8,7 @@ const byParam = (entries: ReturnType<typeof extractIndexEntries>, param: string)
     .map((e) => (e.entry.kind === 'reference' ? `${e.entry.targetType}/${e.entry.targetId}` : e.entry.kind === 'string' ? e.entry.value : e.entry.kind === 'token' ? `${e.entry.system ?? ''}|${e.entry.code}` : '?'));
 
 describe('index entries of the read-side resource types', () => {
-  it('indexes Provenance targets, versioned ones included, under target and patient', () => {
+  it('indexes Provenance targets, versioned ones included, under target (patient answered from it)', () => {
     const provenance: Provenance = {
       resourceType: 'Provenance',
       id: 'pv1',
@@ -18,7 +18,10 @@ describe('index entries of the read-side resource types', () => {
     };
     const entries = extractIndexEntries(provenance);
     expect(byParam(entries, 'target')).toEqual(['Patient/p1', 'Encounter/e1']);
-    expect(byParam(entries, 'patient')).toEqual(['Patient/p1']);
+    expect(byParam(entries, 'patient')).toEqual([]);
+    const patient = getSearchParameter('Provenance', 'patient');
+    expect(patient?.extract(provenance)).toEqual([{ kind: 'reference', targetType: 'Patient', targetId: 'p1' }]);
+    expect(patient?.storedAs).toEqual({ param: 'target', targetType: 'Patient' });
   });
 
   it('indexes Organization and Location identifiers and names, aliases included', () => {

@@ -78,9 +78,16 @@ describe('search parameter registry', () => {
     const params = extractIndexEntries(encounter).map((e) => e.param);
     expect(params).toContain('subject');
     expect(params).not.toContain('patient');
+    const patient = getSearchParameter('Encounter', 'patient');
+    expect(patient?.extract(encounter)).toEqual([]);
+    expect(patient?.extract({ ...encounter, subject: { reference: 'Patient/p1' } })).toEqual([
+      { kind: 'reference', targetType: 'Patient', targetId: 'p1' },
+    ]);
+    // answered from the subject rows that point at a Patient, so it has no rows of its own
+    expect(patient?.storedAs).toEqual({ param: 'subject', targetType: 'Patient' });
   });
 
-  it('indexes clinical resources by patient, code and date', () => {
+  it('indexes clinical resources by subject (patient answered from it), code and date', () => {
     const entries = extractIndexEntries({
       resourceType: 'Procedure',
       id: 'p1',
@@ -92,13 +99,17 @@ describe('search parameter registry', () => {
     });
     expect(entries).toEqual(
       expect.arrayContaining([
-        { param: 'patient', entry: { kind: 'reference', targetType: 'Patient', targetId: 'pat1' } },
+        { param: 'subject', entry: { kind: 'reference', targetType: 'Patient', targetId: 'pat1' } },
         { param: 'encounter', entry: { kind: 'reference', targetType: 'Encounter', targetId: 'enc1' } },
         { param: 'code', entry: { kind: 'token', system: 'http://snomed.info/sct', code: '80146002' } },
         { param: 'status', entry: { kind: 'token', system: 'http://hl7.org/fhir/event-status', code: 'completed' } },
       ]),
     );
     expect(entries.find((e) => e.param === 'date')?.entry).toMatchObject({ kind: 'date', start: '2024-03-05T10:15:00.000Z' });
+    expect(entries.map((e) => e.param)).not.toContain('patient');
+    expect(getSearchParameter('Procedure', 'patient')?.storedAs).toEqual({ param: 'subject', targetType: 'Patient' });
+    // without a subject parameter (AllergyIntolerance), patient keeps its own rows
+    expect(getSearchParameter('AllergyIntolerance', 'patient')?.storedAs).toBeUndefined();
   });
 
   it('parses references in their usual shapes', () => {
