@@ -30,7 +30,17 @@ export interface WorkerDeps {
    * applies one message per transaction. Default 1.
    */
   readonly recordsBatch?: number;
+  /**
+   * Records batches applied at once (each one transaction on its own database connection), at most; default
+   * RECORDS_BATCH_CONCURRENCY. Few on purpose: while they run, deliveries gather into the next batches, so a
+   * busy stage applies big batches; with as many slots as `consume.concurrency` every delivery found a free
+   * slot at once, and batches of 1–4 queued on the database pool.
+   */
+  readonly recordsBatchConcurrency?: number;
 }
+
+/** Default for WorkerDeps.recordsBatchConcurrency. */
+export const RECORDS_BATCH_CONCURRENCY = 4;
 
 export interface Workers {
   stop(): Promise<void>;
@@ -91,6 +101,9 @@ export function startWorkers(deps: WorkerDeps): Workers {
       : undefined;
   const recordsOptions: ConsumeOptions<RecordsPayload> = {
     ...deps.consume,
+    ...(applyBatch
+      ? { concurrency: Math.min(deps.consume?.concurrency ?? 1, deps.recordsBatchConcurrency ?? RECORDS_BATCH_CONCURRENCY) }
+      : {}),
     ...(applyBatch ? { batch: { handler: instrumentedBatchHandler('records', applyBatch, deps.metrics, deps.consume), maxMessages: batchSize } } : {}),
   };
   consumers.push(
