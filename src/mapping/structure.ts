@@ -130,10 +130,10 @@ export function compileStructure(base: MessageSource, additions: readonly Messag
     });
     addIgnored(source.def.ignore, source.loc, env);
   }
+  // a group member no rule reads (NTE in an IAM group) stays in the unmapped report: group: does not read it
   const groups = new Map<string, ReadonlySet<string>>();
   for (const e of entries) {
     if (e.group === undefined) continue;
-    for (const g of e.group) env.reads.touch(g);
     const known = groups.get(e.segment);
     groups.set(e.segment, known === undefined ? e.group : new Set([...known, ...e.group]));
   }

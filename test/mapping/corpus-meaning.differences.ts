@@ -142,14 +142,6 @@ export const EXPECTED_DIFFERENCES: readonly Explanation[] = [
     resource: 'AllergyIntolerance', field: 'reaction.severity', kind: 'only-ours', verdict: 'ours-right',
     reason: 'AL1-4 (table 0128: severe, moderate, mild) grades the reaction given in AL1-5 of the same segment, so reaction.severity carries it as well as criticality; they drop it from the reaction.',
   },
-  {
-    resource: 'AllergyIntolerance', field: 'reaction.manifestation', kind: 'only-theirs', files: ['ADT-A60-01.hl7'], verdict: 'gap',
-    reason: 'GAP (segments/IAM.yaml): the IAR segment (allergy reaction, v2.8) that follows the IAM is not mapped (it is in the unmapped report); the language cannot yet tie a segment to the IAM it follows.',
-  },
-  {
-    resource: 'AllergyIntolerance', field: 'reaction.severity', kind: 'only-theirs', files: ['ADT-A60-01.hl7'], verdict: 'gap',
-    reason: 'GAP (segments/IAM.yaml): IAR-2 (reaction severity, v2.8) is not mapped, see reaction.manifestation.',
-  },
   // ---- Condition (DG1) -----------------------------------------------------------------------------------
   {
     resource: 'Condition', field: '(resource)', kind: 'only-theirs', pairs: ['Condition'], verdict: 'ours-right',
