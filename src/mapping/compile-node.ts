@@ -34,7 +34,7 @@ function compileLoop(text: string, loc: Loc, env: CompileEnv, scope: Scope): { i
   if (p.kind === 'segment') {
     env.reads.touch(p.segment);
     const name = p.segment;
-    return { iterate: (cur, run) => run.segmentsNamed(name).map((s) => rootCursor(s, cur.vars)), scope: 'segment' };
+    return { iterate: (cur, run) => run.segmentsInScope(name).map((s) => rootCursor(s, cur.vars)), scope: 'segment' };
   }
   if (p.kind === 'absolute') {
     if (p.repetition !== undefined || p.component !== undefined) {

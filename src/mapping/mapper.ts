@@ -5,7 +5,7 @@ import type { Hl7Message, Hl7Segment } from '../hl7v2/types.js';
 import { personKey } from './identity.js';
 import { applyLabels } from './labels.js';
 import { CompiledMappingSet, type MappingSet } from './mapping-set.js';
-import { isFhirId, rootCursor, Run, Vars, type Cursor, type Json, type JsonObject } from './runtime.js';
+import { isFhirId, rootCursor, Run, Vars, type Cursor, type GroupSegments, type Json, type JsonObject } from './runtime.js';
 import type { CompiledEntry, CompiledStructure } from './structure.js';
 import { MappingError, type ChannelContext, type MapResult, type Mapper, type PreserveRule } from './types.js';
 import { unmappedItems } from './unmapped.js';
@@ -20,6 +20,8 @@ interface Made {
   readonly cur: Cursor;
   readonly id: string;
   readonly key: string;
+  /** the segments of its group, for an entry with `group:` */
+  readonly group: GroupSegments | undefined;
 }
 
 /** The vars a structure and event give every message (`vars:` of the message file and of the event), made once. */
@@ -62,6 +64,7 @@ function describeSegment(run: Run, seg: Hl7Segment): string {
 /** Phase 1: the id of every resource a message entry makes, so that rules can reference any of them. */
 function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
   const made: Made[] = [];
+  const groups = structure.groups === undefined ? undefined : run.claimGroups(structure.groups);
   for (const entry of structure.entries) {
     const segments = run.segmentsNamed(entry.segment);
     if (segments.length === 0) {
@@ -79,6 +82,8 @@ function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
     for (let i = 0; i < count; i++) {
       const seg = segments[i] as Hl7Segment;
       const cur = rootCursor(seg, vars);
+      const group = entry.group === undefined ? undefined : groups?.get(seg);
+      run.group = group;
       if ((entry.when !== undefined && !entry.when(cur, run)) || !entry.template.applies(cur, run)) continue;
       const id = entry.template.id?.(cur, run);
       const type = entry.template.resourceType as string;
@@ -96,8 +101,9 @@ function assignIds(structure: CompiledStructure, run: Run, vars: Vars): Made[] {
       const key = `${type}/${id}`;
       if (entry.key !== undefined) run.refs.set(entry.key, key);
       run.mainKeys.add(key);
-      made.push({ entry, cur, id, key });
+      made.push({ entry, cur, id, key, group });
     }
+    run.group = undefined;
   }
   return made;
 }
@@ -143,9 +149,11 @@ export function createMapper(set: MappingSet, options: MapperOptions = {}): Mapp
       const main = new Map<string, JsonObject>();
       for (const m of made) {
         if (main.has(m.key)) continue;
+        run.group = m.group;
         const body = m.entry.template.buildApplied(m.cur, run, m.id); // assignIds checked its when
         if (body !== undefined) main.set(m.key, body);
       }
+      run.group = undefined;
       for (const entry of structure.entries) {
         if (entry.into === undefined) continue;
         const target = run.refs.get(entry.into);

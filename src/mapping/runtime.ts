@@ -72,9 +72,17 @@ export class Cursor {
 
 const NO_SEGMENTS: readonly Hl7Segment[] = Object.freeze([]);
 
+/** The segments of one group occurrence (a PR1 and the ROLs after it), by name. */
+export type GroupSegments = ReadonlyMap<string, readonly Hl7Segment[]>;
+
 /** One mapping run over one message. */
 export class Run {
   private byName: Map<string, Hl7Segment[]> | undefined;
+  /**
+   * While an entry with `group:` maps one occurrence: the segments of its group. Paths and `each:` naming a
+   * group segment read these instead of the message's. Undefined otherwise (and always without groups).
+   */
+  group: GroupSegments | undefined;
   readonly warnings: string[] = [];
   /** resources made from templates used with `resource:` (GP practice, practitioners, locations) */
   readonly secondary = new Map<string, JsonObject>();
@@ -85,6 +93,7 @@ export class Run {
 
   constructor(readonly message: Hl7Message) {}
 
+  /** The message's segments of a name, leaving out those a group claimed (see claimGroups). */
   segmentsNamed(name: string): readonly Hl7Segment[] {
     if (this.byName === undefined) {
       const map = new Map<string, Hl7Segment[]>();
@@ -96,6 +105,49 @@ export class Run {
       this.byName = map;
     }
     return this.byName.get(name) ?? NO_SEGMENTS;
+  }
+
+  /** The segments of a name a rule sees: the current group's when it has that name, else the message's. */
+  segmentsInScope(name: string): readonly Hl7Segment[] {
+    const g = this.group;
+    if (g !== undefined) {
+      const inGroup = g.get(name);
+      if (inGroup !== undefined) return inGroup;
+    }
+    return this.segmentsNamed(name);
+  }
+
+  /**
+   * Split off the groups: for each head segment name (PR1) with its member names (ROL), the members that
+   * follow one head, up to the next head or the first segment that is no member, belong to that head. They are
+   * taken out of what segmentsNamed gives (other entries and paths no longer see them) and returned per head.
+   * Called once per message, only for structures that have groups.
+   */
+  claimGroups(groups: ReadonlyMap<string, ReadonlySet<string>>): Map<Hl7Segment, GroupSegments> {
+    const byHead = new Map<Hl7Segment, GroupSegments>();
+    const map = new Map<string, Hl7Segment[]>();
+    let members: ReadonlySet<string> | undefined;
+    let current: Map<string, Hl7Segment[]> | undefined;
+    for (const s of this.message.segments) {
+      const head = groups.get(s.name);
+      if (head !== undefined) {
+        members = head;
+        current = new Map();
+        for (const m of head) current.set(m, []); // a member the group lacks is absent, not read from the message
+        byHead.set(s, current);
+      } else if (members !== undefined && current !== undefined && members.has(s.name)) {
+        (current.get(s.name) as Hl7Segment[]).push(s);
+        continue; // claimed: not offered to anything outside the group
+      } else {
+        members = undefined;
+        current = undefined;
+      }
+      const list = map.get(s.name);
+      if (list === undefined) map.set(s.name, [s]);
+      else list.push(s);
+    }
+    this.byName = map;
+    return byHead;
   }
 
   warn(text: string): void {
@@ -125,7 +177,7 @@ export function describe(cur: Cursor): string {
 
 export function segmentFor(p: AbsolutePath, cur: Cursor, run: Run): Hl7Segment | undefined {
   if (p.segmentIndex === undefined && cur.seg !== undefined && cur.seg.name === p.segment) return cur.seg;
-  return run.segmentsNamed(p.segment)[(p.segmentIndex ?? 1) - 1];
+  return run.segmentsInScope(p.segment)[(p.segmentIndex ?? 1) - 1];
 }
 
 /** Absent for the HL7 null `""` and for blank text; otherwise trimmed (FHIR strings carry no outer spaces). */

@@ -199,8 +199,16 @@ const entrySchema = strict({
   into: name.optional(),
   repeat: z.boolean().optional(),
   once: z.boolean().optional(),
+  /** segments that follow each of this entry's segments and belong to it (PR1's ROLs): see mappings/README.md */
+  group: z.array(segmentName).min(1).optional(),
   when: conditionSchema.optional(),
 }).superRefine((e, ctx) => {
+  if (e.group !== undefined && e.repeat !== true) {
+    ctx.addIssue({ code: 'custom', path: ['group'], message: 'group (segments belonging to each occurrence) needs repeat: true — add it, or drop group' });
+  }
+  if (e.group?.includes(e.segment) === true) {
+    ctx.addIssue({ code: 'custom', path: ['group'], message: `group lists ${e.segment}, the entry's own segment: a new ${e.segment} starts the next group — leave it out` });
+  }
   if (e.once === true && e.repeat === true) {
     ctx.addIssue({ code: 'custom', message: 'once (only the first segment) and repeat (one resource per segment) contradict each other — keep one' });
   }

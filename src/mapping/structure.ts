@@ -20,6 +20,8 @@ export interface CompiledEntry {
   readonly where: string;
   readonly template: CompiledTemplate;
   readonly when?: Condition;
+  /** the segments of this entry's group (PR1 → ROL), when it has one */
+  readonly group?: ReadonlySet<string>;
 }
 
 export interface CompiledPreserve {
@@ -44,6 +46,8 @@ export interface CompiledStructure {
   /** every field any rule of this structure reads (or the files say to ignore), for the unmapped report */
   readonly reads: ReadonlyMap<string, ReadonlySet<number>>;
   readonly keys: ReadonlySet<string>;
+  /** head segment → member segments, for the entries with `group:`; undefined when none has one (no extra work per message) */
+  readonly groups?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** Fields the engine itself reads: the delimiters, the message type (choosing the map), MSH-7 (Bundle.timestamp). */
@@ -84,6 +88,7 @@ function compileEntry(def: EntryDef, loc: Loc, env: CompileEnv, keys: ReadonlySe
     where: where(loc),
     template,
     ...(when !== undefined ? { when } : {}),
+    ...(def.group !== undefined ? { group: new Set(def.group.map((g) => internString(g))) } : {}),
   };
 }
 
@@ -125,6 +130,13 @@ export function compileStructure(base: MessageSource, additions: readonly Messag
     });
     addIgnored(source.def.ignore, source.loc, env);
   }
+  // a group member no rule reads (NTE in an IAM group) stays in the unmapped report: group: does not read it
+  const groups = new Map<string, ReadonlySet<string>>();
+  for (const e of entries) {
+    if (e.group === undefined) continue;
+    const known = groups.get(e.segment);
+    groups.set(e.segment, known === undefined ? e.group : new Set([...known, ...e.group]));
+  }
   const compilePreserve = (list: readonly PreserveDef[] | undefined, loc: Loc): CompiledPreserve[] =>
     (list ?? []).map((p, i): CompiledPreserve => {
       const ploc = at(loc, 'preserve', i);
@@ -147,5 +159,6 @@ export function compileStructure(base: MessageSource, additions: readonly Messag
     preserve: compilePreserve(base.def.preserve, base.loc),
     reads: reads.segments,
     keys,
+    ...(groups.size > 0 ? { groups } : {}),
   };
 }

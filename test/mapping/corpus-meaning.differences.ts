@@ -100,8 +100,8 @@ export const EXPECTED_DIFFERENCES: readonly Explanation[] = [
   {
     resource: 'Encounter', field: 'participant', kind: 'more',
     files: ['ADT-A01-01.hl7', 'ADT-A02-01.hl7', 'ADT-A03-01.hl7', 'ADT-A04-01.hl7', 'ADT-A05-01.hl7', 'ADT-A06-01.hl7', 'ADT-A07-01.hl7', 'ADT-A08-01.hl7', 'ADT-A13-01.hl7', 'ADT-A14-01.hl7', 'ADT-A15-01.hl7', 'ADT-A16-01.hl7', 'ADT-A28-01.hl7', 'ADT-A31-01.hl7'],
-    verdict: 'gap',
-    reason: "PV1-7/8/9/17/52 and PV2-13 agree. We add the ROL segments (segments/ROL.yaml): the visit group's ROL (after PV2: 12377H87, primary care provider) is a participant of the visit (v2-to-FHIR ROL[Encounter]), which they drop. GAP: the ROL after PR1 (121) belongs to the procedure group and should be a Procedure.performer; the mapping language has no segment groups, so it joins the Encounter (as IAR cannot yet join its IAM).",
+    verdict: 'ours-right',
+    reason: "PV1-7/8/9/17/52 and PV2-13 agree. We add the ROL segments (segments/ROL.yaml): the visit group's ROL (after PV2: 12377H87, primary care provider) is a participant of the visit (v2-to-FHIR ROL[Encounter]), which they drop. The ROL after PR1 (121) belongs to the PROCEDURE group and is that Procedure's performer, not the visit's (group: [ROL] in messages/clinical-procedures.yaml).",
   },
   {
     resource: 'Encounter', field: 'location', kind: 'fewer',
@@ -141,14 +141,6 @@ export const EXPECTED_DIFFERENCES: readonly Explanation[] = [
   {
     resource: 'AllergyIntolerance', field: 'reaction.severity', kind: 'only-ours', verdict: 'ours-right',
     reason: 'AL1-4 (table 0128: severe, moderate, mild) grades the reaction given in AL1-5 of the same segment, so reaction.severity carries it as well as criticality; they drop it from the reaction.',
-  },
-  {
-    resource: 'AllergyIntolerance', field: 'reaction.manifestation', kind: 'only-theirs', files: ['ADT-A60-01.hl7'], verdict: 'gap',
-    reason: 'GAP (segments/IAM.yaml): the IAR segment (allergy reaction, v2.8) that follows the IAM is not mapped (it is in the unmapped report); the language cannot yet tie a segment to the IAM it follows.',
-  },
-  {
-    resource: 'AllergyIntolerance', field: 'reaction.severity', kind: 'only-theirs', files: ['ADT-A60-01.hl7'], verdict: 'gap',
-    reason: 'GAP (segments/IAM.yaml): IAR-2 (reaction severity, v2.8) is not mapped, see reaction.manifestation.',
   },
   // ---- Condition (DG1) -----------------------------------------------------------------------------------
   {
@@ -203,6 +195,12 @@ export const EXPECTED_DIFFERENCES: readonly Explanation[] = [
   {
     resource: 'Procedure', field: 'performer.function', kind: 'differ', verdict: 'ours-right',
     reason: 'Surgeon (PR1-11) and anaesthetist (PR1-8) are SNOMED CT occupations 304292004 and 158970007, a code system any reader knows; theirs are made-up local codes. The procedure practitioner (PR1-12) has no role of its own, so we give none.',
+  },
+  {
+    resource: 'Procedure', field: 'performer', kind: 'more',
+    files: ['ADT-A01-01.hl7', 'ADT-A03-01.hl7', 'ADT-A04-01.hl7', 'ADT-A05-01.hl7', 'ADT-A06-01.hl7', 'ADT-A07-01.hl7', 'ADT-A08-01.hl7', 'ADT-A13-01.hl7', 'ADT-A14-01.hl7', 'ADT-A16-01.hl7', 'ADT-A28-01.hl7', 'ADT-A31-01.hl7'],
+    verdict: 'ours-right',
+    reason: "The ROL after PR1 (121, ROL-3 PP) is in the v2.5 PROCEDURE group (PR1 {ROL}): a person with a role in that procedure, so we add a performer (function from ROL-3, segments/PR1.yaml ProcedureRolePerformer); they drop the ROL.",
   },
   {
     resource: 'Procedure', field: 'encounter', kind: 'only-ours', verdict: 'ours-right',
