@@ -7,6 +7,7 @@
  */
 import { IDENTITY_RACE } from './mpi.js';
 import type { IndexedIdentifier } from './mpi-batch.js';
+import { isoOrNull, requireIso } from './message-log.js';
 import { literalReferences } from './patient-content.js';
 import { searchIndexRows } from './search-index.js';
 import type { SqlExecutor } from './sql.js';
@@ -196,16 +197,4 @@ async function lockChanged(tx: SqlExecutor, changed: readonly ChangedResource[])
     const eventMs = now?.event_ms === null || now?.event_ms === undefined ? null : Number(now.event_ms);
     if (now === undefined || Number(now.version_id) !== c.read?.versionId || eventMs !== c.read.eventTime) throw race(resourceType, id);
   }
-}
-
-function isoOrNull(text: string | undefined): string | null {
-  if (text === undefined) return null;
-  const millis = Date.parse(text);
-  return Number.isNaN(millis) ? null : new Date(millis).toISOString();
-}
-
-function requireIso(text: string, field: string): string {
-  const iso = isoOrNull(text);
-  if (iso === null) throw new TypeError(`${field} "${text}" is not an ISO 8601 date-time.`);
-  return iso;
 }

@@ -114,13 +114,15 @@ export async function readMessage(db: SqlExecutor, id: string): Promise<MessageL
   };
 }
 
-function isoOrNull(text: string | undefined): string | null {
+/** An ISO 8601 instant (UTC, milliseconds) for a date-time text; null when absent or unparseable. */
+export function isoOrNull(text: string | undefined): string | null {
   if (text === undefined) return null;
   const millis = Date.parse(text);
   return Number.isNaN(millis) ? null : new Date(millis).toISOString();
 }
 
-function requireIso(text: string, field: string): string {
+/** As isoOrNull, but a missing or unparseable value is a TypeError naming the field. */
+export function requireIso(text: string, field: string): string {
   const iso = isoOrNull(text);
   if (iso === null) throw new TypeError(`${field} "${text}" is not an ISO 8601 date-time.`);
   return iso;
