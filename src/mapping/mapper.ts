@@ -1,11 +1,12 @@
 /** The Mapper: one HL7 v2 message → a transaction Bundle, using a compiled mapping set. Pure. */
-import type { BundleEntry, Bundle } from '@medplum/fhirtypes';
+import type { Bundle } from '@medplum/fhirtypes';
 import { parseHl7DateTime } from '../hl7v2/datetime.js';
 import type { Hl7Message, Hl7Segment } from '../hl7v2/types.js';
 import { personKey } from './identity.js';
+import { bundleEntry, mergeInto } from './bundle-entries.js';
 import { applyLabels } from './labels.js';
 import { CompiledMappingSet, type MappingSet } from './mapping-set.js';
-import { isFhirId, rootCursor, Run, Vars, type Cursor, type GroupSegments, type Json, type JsonObject } from './runtime.js';
+import { isFhirId, rootCursor, Run, Vars, type Cursor, type GroupSegments, type JsonObject } from './runtime.js';
 import type { CompiledEntry, CompiledStructure } from './structure.js';
 import { MappingError, type ChannelContext, type MapResult, type Mapper, type PreserveRule } from './types.js';
 import { unmappedItems } from './unmapped.js';
@@ -115,20 +116,6 @@ function warnOnce(run: Run, entry: CompiledEntry, count: number): void {
   );
 }
 
-/** Add the fields of an `into` entry to a resource: lists are joined, other values replace. */
-function merge(target: JsonObject, extra: JsonObject): void {
-  for (const k in extra) {
-    const v = extra[k] as Json;
-    const old = target[k];
-    target[k] = Array.isArray(old) && Array.isArray(v) ? [...old, ...v] : v;
-  }
-}
-
-function entryOf(resource: JsonObject): BundleEntry {
-  const url = `${String(resource['resourceType'])}/${String(resource['id'])}`;
-  return { fullUrl: url, resource: resource as unknown as BundleEntry['resource'], request: { method: 'PUT', url } };
-}
-
 export function createMapper(set: MappingSet, options: MapperOptions = {}): Mapper {
   if (!(set instanceof CompiledMappingSet)) throw new TypeError('createMapper needs a mapping set from loadMappingSet');
   void options.clock; // the output is built from the message alone (golden files stay stable)
@@ -164,7 +151,7 @@ export function createMapper(set: MappingSet, options: MapperOptions = {}): Mapp
           const cur = rootCursor(seg, vars);
           if (entry.when !== undefined && !entry.when(cur, run)) continue;
           const extra = entry.template.build(cur, run);
-          if (extra !== undefined) merge(resource, extra);
+          if (extra !== undefined) mergeInto(resource, extra);
         }
       }
 
@@ -187,7 +174,7 @@ export function createMapper(set: MappingSet, options: MapperOptions = {}): Mapp
       const stamp = msh7 === undefined ? undefined : parseHl7DateTime(msh7);
       if (stamp !== undefined && stamp.iso.length > 10) bundle.timestamp = stamp.iso;
       else if (msh7 !== undefined) run.warn('MSH-7: not a date/time with a time of day; Bundle.timestamp left out');
-      bundle.entry = resources.map(entryOf);
+      bundle.entry = resources.map(bundleEntry);
 
       return { bundle, labels, unmapped: unmappedItems(message, structure.reads), warnings: run.warnings, preserve };
     },

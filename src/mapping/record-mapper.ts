@@ -4,13 +4,14 @@
  * mapper (mapper.ts), and with the same result: deterministic ids, labels, preserve rules, unmapped input,
  * warnings. References between the input's resources resolve to the resources mapped from them.
  */
-import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import type { Bundle } from '@medplum/fhirtypes';
 import { JsonCursor, JsonRun } from './json-input.js';
+import { bundleEntry, mergeInto } from './bundle-entries.js';
 import { applyLabels } from './labels.js';
 import { CompiledMappingSet, type MappingSet } from './mapping-set.js';
 import { csvPersonKey, fhirPersonKey } from './record-identity.js';
 import type { CompiledRecordEntry, CompiledRecordStructure } from './record-structure.js';
-import { isFhirId, Vars, type Json, type JsonObject } from './runtime.js';
+import { isFhirId, Vars, type JsonObject } from './runtime.js';
 import { MappingError, type ChannelContext, type MapResult, type PreserveRule, type UnmappedItem } from './types.js';
 
 /** One CSV row as read: column → text, with where it came from. */
@@ -103,19 +104,6 @@ function assignIds(structure: CompiledRecordStructure, input: Input, run: JsonRu
   return made;
 }
 
-function merge(target: JsonObject, extra: JsonObject): void {
-  for (const k in extra) {
-    const v = extra[k] as Json;
-    const old = target[k];
-    target[k] = Array.isArray(old) && Array.isArray(v) ? [...old, ...v] : v;
-  }
-}
-
-function entryOf(resource: JsonObject): BundleEntry {
-  const url = `${String(resource['resourceType'])}/${String(resource['id'])}`;
-  return { fullUrl: url, resource: resource as unknown as BundleEntry['resource'], request: { method: 'PUT', url } };
-}
-
 const ENGINE_ELEMENTS = new Set(['resourceType', 'id', 'meta']);
 
 function unmapped(structure: CompiledRecordStructure, input: Input): UnmappedItem[] {
@@ -164,13 +152,13 @@ function run(structure: CompiledRecordStructure, input: Input, channel: ChannelC
       const cur = new JsonCursor(record, record, place, place, vars);
       if (entry.when !== undefined && !entry.when(cur, r)) return;
       const extra = entry.template.build(cur, r);
-      if (extra !== undefined) merge(resource, extra);
+      if (extra !== undefined) mergeInto(resource, extra);
     });
   }
   const resources = [...main.values()];
   for (const [key, res] of r.secondary) if (!main.has(key)) resources.push(res);
   return {
-    bundle: { resourceType: 'Bundle', type: 'transaction', ...(timestamp !== undefined ? { timestamp } : {}), entry: resources.map(entryOf) } as Bundle,
+    bundle: { resourceType: 'Bundle', type: 'transaction', ...(timestamp !== undefined ? { timestamp } : {}), entry: resources.map(bundleEntry) } as Bundle,
     labels: applyLabels(setLabels.get(structure) ?? [], resources),
     unmapped: unmapped(structure, input),
     warnings: r.warnings,
