@@ -1,35 +1,17 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMessages, sendMessages } from '../../src/cli/send.js';
 import { REPO_ROOT, startTestEngine, type TestEngine } from '../support/engine.js';
+import { junction as runJunction } from '../support/cli-process.js';
 import { adt } from '../support/messages.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'junction-cli-'));
 let t: TestEngine;
 
 /** Run the CLI as a separate process, asynchronously: the engine under test lives in this process and must keep serving. */
-function junction(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const junction = (args: string[], env: Record<string, string> = {}) => runJunction(args, env, REPO_ROOT, 60_000);
 
 beforeAll(async () => {
   t = await startTestEngine();

@@ -9,7 +9,7 @@ export interface CliRun {
 }
 
 /** Run the `junction` command as a separate process, asynchronously (an engine in this process keeps serving). */
-export function junction(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): Promise<CliRun> {
+export function junction(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT, killAfterMs = 120_000): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), ...args], {
       cwd,
@@ -20,7 +20,7 @@ export function junction(args: string[], env: Record<string, string> = {}, cwd =
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('error', reject);
     child.on('close', (status) => {
       clearTimeout(timer);
