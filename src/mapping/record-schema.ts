@@ -5,7 +5,7 @@
  * or both. See mappings/README.md, "Other inputs".
  */
 import { z } from 'zod';
-import { conditionSchema, templateSchema } from './schema.js';
+import { conditionSchema, requireOneEntryKind, templateSchema } from './schema.js';
 
 type Shape = Record<string, z.ZodType>;
 
@@ -36,15 +36,7 @@ const recordEntrySchema = strict({
   template: name,
   required: z.boolean().optional(),
   when: conditionSchema.optional(),
-}).superRefine((e, ctx) => {
-  const kinds = [e.key, e.into, e.repeat === true ? true : undefined].filter((v) => v !== undefined).length;
-  if (kinds !== 1) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'an entry needs exactly one of key (a resource the others can ref), into (add fields to that resource) or repeat: true (one resource per record) — add one',
-    });
-  }
-});
+}).superRefine((e, ctx) => requireOneEntryKind(e, 'record', ctx));
 export type RecordEntryDef = z.infer<typeof recordEntrySchema>;
 
 const preserveSchema = strict({

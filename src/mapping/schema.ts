@@ -190,6 +190,21 @@ export type DatatypeFile = z.infer<typeof datatypeFileSchema>;
 
 // ---- message structures ------------------------------------------------------------------------------
 
+/** A message or record entry is exactly one of: key (a named resource), into (fields added to one) or repeat. */
+export function requireOneEntryKind(
+  e: { readonly key?: string | undefined; readonly into?: string | undefined; readonly repeat?: boolean | undefined },
+  unit: 'segment' | 'record',
+  ctx: z.RefinementCtx,
+): void {
+  const kinds = [e.key, e.into, e.repeat === true ? true : undefined].filter((v) => v !== undefined).length;
+  if (kinds !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `an entry needs exactly one of key (a resource the others can ref), into (add fields to that resource) or repeat: true (one resource per ${unit}) — add one`,
+    });
+  }
+}
+
 const entrySchema = strict({
   description: z.string().optional(),
   key: name.optional(),
@@ -212,13 +227,7 @@ const entrySchema = strict({
   if (e.once === true && e.repeat === true) {
     ctx.addIssue({ code: 'custom', message: 'once (only the first segment) and repeat (one resource per segment) contradict each other — keep one' });
   }
-  const kinds = [e.key, e.into, e.repeat === true ? true : undefined].filter((v) => v !== undefined).length;
-  if (kinds !== 1) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'an entry needs exactly one of key (a resource the others can ref), into (add fields to that resource) or repeat: true (one resource per segment) — add one',
-    });
-  }
+  requireOneEntryKind(e, 'segment', ctx);
 });
 export type EntryDef = z.infer<typeof entrySchema>;
 
